@@ -1,0 +1,57 @@
+"""The HTTP application: every router of the adapters, mounted on one FastAPI app."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request, Response
+
+from channels import case_api
+from config.metrics import measure, metrics_response
+from config.problems import install_problem_handlers, problem
+from config.wiring import Container
+from intake_core.evidence_store import FileEvidenceStore
+
+
+def create_app(container: Container) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        await container.close()
+
+    app = FastAPI(title="Complaint and report intake", version="0.1.0", lifespan=lifespan,
+                  description="Citizens file complaints (投诉) and reports of harmful information (举报); "
+                              "staff handle them.")
+    app.state.container = container
+    app.state.service = container.service
+    app.state.evidence_store = FileEvidenceStore(container.settings.resolved_evidence_dir,
+                                                 max_bytes=25 * 1024 * 1024)
+    install_problem_handlers(app)
+    limit = container.settings.request_max_bytes
+
+    @app.middleware("http")
+    async def body_limit(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        length = request.headers.get("content-length")
+        if length is not None and (not length.isdigit() or int(length) > limit):
+            return problem(413, "request too large", f"request bodies are limited to {limit} bytes")
+        return await measure(request, call_next)
+
+    @app.get("/healthz", tags=["operations"])
+    async def healthz() -> dict[str, str]:
+        """The process is alive."""
+        return {"status": "ok"}
+
+    @app.get("/readyz", tags=["operations"], responses={503: {"description": "Database unreachable"}})
+    async def readyz() -> Response:
+        """Ready to take traffic: the database answers."""
+        if await container.database.ping():
+            return Response('{"status":"ready"}', media_type="application/json")
+        return problem(503, "not ready", "the case database is unreachable")
+
+    @app.get("/metrics", tags=["operations"], include_in_schema=False)
+    async def metrics() -> Response:
+        return metrics_response()
+
+    app.include_router(case_api.router)
+    return app

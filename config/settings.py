@@ -1,0 +1,51 @@
+"""Service settings: environment variables INTAKE_* and an optional intake.toml."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
+
+CONFIG_DIR = Path(__file__).resolve().parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="INTAKE_", toml_file="intake.toml", extra="ignore")
+
+    database_url: str = Field("sqlite+aiosqlite:///var/intake.db",
+                              description="SQLAlchemy async URL; postgresql+asyncpg://… in production")
+    redis_url: str | None = Field(None, description="Redis for the handoff queue; unset = in-process queue")
+    rasa_url: str | None = Field(None, description="Rasa server REST base URL; unset = embedded dialogue engine")
+    http_host: str = Field("127.0.0.1", description="HTTP listen address")
+    http_port: int = Field(8080, description="HTTP listen port")
+    public_url: str | None = Field(None, description="Public base URL (webhooks, Twilio signatures)")
+    var_dir: Path = Field(Path("var"), description="Runtime data: database, keys, evidence, outbox, logs")
+    keys_dir: Path | None = Field(None, description="Key pair and receipt secret; default <var_dir>/keys")
+    evidence_dir: Path | None = Field(None, description="Stored evidence files; default <var_dir>/evidence")
+    categories_file: Path = Field(CONFIG_DIR / "categories.yaml", description="Category taxonomy")
+    sla_file: Path = Field(CONFIG_DIR / "sla.yaml", description="SLA profiles and working hours")
+    holidays_file: Path = Field(CONFIG_DIR / "holidays.yaml", description="Holiday years the package lacks")
+    priority_file: Path = Field(CONFIG_DIR / "priority.yaml", description="Priority keyword rules")
+    description_max_chars: int = Field(5000, description="Longest accepted case description")
+    request_max_bytes: int = Field(1_000_000, description="Largest accepted JSON request body")
+    receipt_max_failures: int = Field(5, description="Wrong receipts before a case's receipt locks")
+    receipt_lockout_minutes: int = Field(15, description="How long a locked receipt stays locked")
+    log_level: str = Field("INFO", description="Log level")
+    log_file: Path | None = Field(None, description="Also log to this file (JSON lines)")
+
+    @classmethod
+    def settings_customise_sources(cls, settings_cls: type[BaseSettings], init_settings: PydanticBaseSettingsSource,
+                                   env_settings: PydanticBaseSettingsSource,
+                                   dotenv_settings: PydanticBaseSettingsSource,
+                                   file_secret_settings: PydanticBaseSettingsSource,
+                                   ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls), file_secret_settings)
+
+    @property
+    def resolved_keys_dir(self) -> Path:
+        return self.keys_dir or self.var_dir / "keys"
+
+    @property
+    def resolved_evidence_dir(self) -> Path:
+        return self.evidence_dir or self.var_dir / "evidence"

@@ -1,0 +1,54 @@
+"""The composition root: builds real adapters from settings and hands them to the core."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from config.settings import Settings
+from intake_core.calendar import WorkingCalendar
+from intake_core.crypto import IdentitySealer, KeyMaterial, load_or_create_keys
+from intake_core.ports import Clock, SystemClock
+from intake_core.priority import PriorityRules
+from intake_core.service import IntakeService, ReceiptPolicy
+from intake_core.sla import SlaPolicy, read_calendar_settings
+from intake_core.storage.database import Database
+from intake_core.taxonomy import Taxonomy
+from intake_core.validation import Limits
+
+
+@dataclass
+class Container:
+    settings: Settings
+    database: Database
+    taxonomy: Taxonomy
+    sla: SlaPolicy
+    keys: KeyMaterial
+    service: IntakeService
+
+    async def close(self) -> None:
+        await self.database.dispose()
+
+
+def build_sla(settings: Settings) -> SlaPolicy:
+    hours = read_calendar_settings(settings.sla_file)
+    calendar = WorkingCalendar.from_yaml(settings.holidays_file, timezone=hours.timezone,
+                                         work_start=hours.work_start, work_end=hours.work_end)
+    return SlaPolicy.from_yaml(settings.sla_file, calendar)
+
+
+def build_container(settings: Settings | None = None, clock: Clock | None = None) -> Container:
+    settings = settings or Settings()
+    settings.var_dir.mkdir(parents=True, exist_ok=True)
+    database = Database(settings.database_url)
+    taxonomy = Taxonomy.from_yaml(settings.categories_file)
+    sla = build_sla(settings)
+    keys = load_or_create_keys(settings.resolved_keys_dir)
+    service = IntakeService(
+        database=database, taxonomy=taxonomy, priority_rules=PriorityRules.from_yaml(settings.priority_file),
+        sla=sla, sealer=IdentitySealer(keys.identity_public), receipt_secret=keys.receipt_secret,
+        clock=clock or SystemClock(), limits=Limits(description_max=settings.description_max_chars),
+        receipt_policy=ReceiptPolicy(settings.receipt_max_failures,
+                                     timedelta(minutes=settings.receipt_lockout_minutes)),
+    )
+    return Container(settings, database, taxonomy, sla, keys, service)

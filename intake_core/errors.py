@@ -1,0 +1,44 @@
+"""Domain errors. Each names the field at fault and never carries personal data."""
+
+from __future__ import annotations
+
+
+class IntakeError(Exception):
+    """Base of every error the core raises on purpose."""
+
+    code = "intake_error"
+
+    def __init__(self, detail: str, field: str | None = None) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.field = field
+
+
+class ValidationFailed(IntakeError):
+    code = "validation_failed"
+
+
+class UnknownCategory(ValidationFailed):
+    code = "unknown_category"
+
+
+class CaseNotFound(IntakeError):
+    code = "case_not_found"
+
+
+class ReceiptRejected(IntakeError):
+    code = "receipt_rejected"
+
+
+class ReceiptLocked(IntakeError):
+    code = "receipt_locked"
+
+
+class TransitionNotAllowed(IntakeError):
+    code = "transition_not_allowed"
+
+
+class StorageUnavailable(IntakeError):
+    """The database cannot be reached; callers answer 503 / 451 and the sender retries."""
+
+    code = "storage_unavailable"

@@ -1,0 +1,145 @@
+"""The relational schema (SQLAlchemy Core). Alembic migrations under migrations/ create it."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+from intake_core.storage.types import UtcDateTime
+
+metadata = MetaData(naming_convention={
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+})
+
+# SQLite only auto-increments INTEGER PRIMARY KEY; PostgreSQL gets BIGINT.
+Id = BigInteger().with_variant(Integer(), "sqlite")
+
+clusters = Table(
+    "clusters", metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("target_canonical", String(2048), nullable=False, unique=True),
+    Column("first_tracking_no", String(32), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+
+cases = Table(
+    "cases", metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("tracking_no", String(32), nullable=False, unique=True),
+    Column("kind", String(16), nullable=False),
+    Column("category", String(64), nullable=False),
+    Column("status", String(32), nullable=False),
+    Column("priority", String(4), nullable=False),
+    Column("jurisdiction", String(16), nullable=False),
+    Column("referral_body", Text),
+    Column("channel", String(32), nullable=False),
+    Column("first_receiver", String(128)),
+    Column("locale", String(8), nullable=False),
+    Column("description", Text, nullable=False),
+    Column("target", Text),
+    Column("target_type", String(16)),
+    Column("target_canonical", String(2048)),
+    Column("cluster_id", ForeignKey("clusters.id")),
+    Column("occurred_at", UtcDateTime),
+    Column("received_at", UtcDateTime, nullable=False),
+    Column("sla_profile", String(32), nullable=False),
+    Column("acknowledge_by", UtcDateTime, nullable=False),
+    Column("progress_notice_by", UtcDateTime, nullable=False),
+    Column("answer_by", UtcDateTime, nullable=False),
+    Column("answer_extended_by", UtcDateTime),
+    Column("review_by", UtcDateTime),
+    Column("anonymous", Boolean, nullable=False),
+    Column("identity_sealed", LargeBinary),  # SealedBox: identity and contact route
+    Column("receipt_digest", String(64), unique=True),
+    Column("receipt_failures", Integer, nullable=False, default=0),
+    Column("receipt_locked_until", UtcDateTime),
+    Column("conversation_key", String(256)),
+    Column("public_answer", Text),
+    Column("answered_at", UtcDateTime),
+    Column("closed_at", UtcDateTime),
+    Column("audit_position", Integer, nullable=False, default=0),
+    Column("audit_head", String(64), nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Index("ix_cases_queue", "status", "priority", "answer_by"),
+    Index("ix_cases_cluster", "cluster_id"),
+)
+
+evidence = Table(
+    "evidence", metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("case_id", ForeignKey("cases.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("name", String(512), nullable=False),
+    Column("media_type", String(128), nullable=False),
+    Column("size", BigInteger, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("stored_path", String(1024), nullable=False),
+    Column("added_at", UtcDateTime, nullable=False),
+)
+
+case_notes = Table(
+    "case_notes", metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("case_id", ForeignKey("cases.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("source", String(32), nullable=False),  # citizen, agent, system
+    Column("text", Text, nullable=False),
+    Column("added_at", UtcDateTime, nullable=False),
+)
+
+audit_log = Table(
+    "audit_log", metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("chain", String(32), nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("at", UtcDateTime, nullable=False),
+    Column("actor", String(128), nullable=False),
+    Column("action", String(64), nullable=False),
+    Column("from_status", String(32)),
+    Column("to_status", String(32)),
+    Column("reason", Text),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+    UniqueConstraint("chain", "position", name="uq_audit_log_chain_position"),
+)
+
+audit_heads = Table(  # heads of chains that belong to no case (system events)
+    "audit_heads", metadata,
+    Column("chain", String(32), primary_key=True),
+    Column("position", Integer, nullable=False),
+    Column("hash", String(64), nullable=False),
+)
+
+outbox = Table(
+    "outbox", metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("topic", String(64), nullable=False),
+    Column("case_ref", String(64)),  # tracking number: rows of one case are published in order
+    Column("payload", JSON, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("published_at", UtcDateTime),
+    Column("attempts", Integer, nullable=False, default=0),
+    Index("ix_outbox_unpublished", "published_at", "id"),
+)
+
+idempotency_keys = Table(
+    "idempotency_keys", metadata,
+    Column("key", String(256), primary_key=True),
+    Column("scope", String(32), nullable=False),
+    Column("result", JSON, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+)
