@@ -40,7 +40,7 @@ def problem(status: int, title: str, detail: str, type_: str = "about:blank", **
 def _status_of(error: IntakeError) -> int:
     for kind in type(error).__mro__:
         if kind in STATUS_OF:
-            return STATUS_OF[kind]  # type: ignore[index]
+            return STATUS_OF[kind]
     return 400
 
 

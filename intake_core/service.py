@@ -93,7 +93,7 @@ class IntakeService:
         status = Status.REGISTERED if category.in_scope else Status.OUT_OF_SCOPE
         receipt = codes.new_receipt_code() if draft.anonymous else None
         canonical = canonical_target(draft.target, draft.target_type) if draft.target else None
-        cluster_id = await repo.cluster_for(canonical, tracking_no, now) if canonical else None
+        cluster_id, cluster_size = await repo.join_cluster(canonical, tracking_no, now) if canonical else (None, 1)
         sealed = None
         if not draft.identity.is_empty() or draft.contact_route:
             sealed = self.sealer.seal(draft.identity, draft.contact_route)
@@ -126,7 +126,6 @@ class IntakeService:
         if not category.in_scope:
             events.append(CaseReferred(tracking_no, category.code))
         await self._emit(repo, tracking_no, events)
-        cluster_size = len(await repo.cluster_members(cluster_id)) if cluster_id else 1
         log.info("case registered", extra={"tracking_no": tracking_no, "priority": decision.priority.value})
         return Registration(
             tracking_no=tracking_no, status=status.value, priority=decision.priority.value,
@@ -138,9 +137,7 @@ class IntakeService:
         return self._replay_box.unpack(remembered)
 
     async def _emit(self, repo: Repository, tracking_no: str, events: Sequence[Event]) -> None:
-        now = self.clock.now()
-        for event in events:
-            await repo.add_outbox(event.topic, tracking_no, event.payload(), now)
+        await repo.add_outbox([(event.topic, tracking_no, event.payload()) for event in events], self.clock.now())
 
     # -- follow-up by citizens -------------------------------------------------------------------
     async def status(self, tracking_no: str, receipt: str | None = None) -> CaseStatusView:

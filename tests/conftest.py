@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from config.wiring import Container
-from tests.support import FixedClock, fresh_postgres_database, migrated_container, test_settings
+from tests.support import FixedClock, fresh_postgres_database, migrated_container, settings_for
 
 
 @pytest.fixture
@@ -26,13 +26,13 @@ async def storage_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIt
 
 @pytest.fixture
 async def container(storage_url: str, tmp_path: Path, clock: FixedClock) -> AsyncIterator[Container]:
-    built = await migrated_container(test_settings(tmp_path / "var", storage_url), clock)
+    built = await migrated_container(settings_for(tmp_path / "var", storage_url), clock)
     yield built
     await built.close()
 
 
 @pytest.fixture
 async def sqlite_container(tmp_path: Path, clock: FixedClock) -> AsyncIterator[Container]:
-    built = await migrated_container(test_settings(tmp_path / "var"), clock)
+    built = await migrated_container(settings_for(tmp_path / "var"), clock)
     yield built
     await built.close()

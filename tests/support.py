@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import os
 import uuid
 from collections.abc import AsyncIterator
@@ -62,12 +61,13 @@ async def fresh_postgres_database() -> AsyncIterator[str]:
             await admin.close()
 
 
-def test_settings(var_dir: Path, database_url: str | None = None, **overrides: object) -> Settings:
+def settings_for(var_dir: Path, database_url: str | None = None, **overrides: object) -> Settings:
     url = database_url or f"sqlite+aiosqlite:///{var_dir / 'intake.db'}"
     return Settings(database_url=url, var_dir=var_dir, **overrides)  # type: ignore[arg-type]
 
 
 async def migrated_container(settings: Settings, clock: FixedClock) -> Container:
+    settings.var_dir.mkdir(parents=True, exist_ok=True)
     await upgrade_async(settings.database_url)
     return build_container(settings, clock=clock)
 

@@ -23,6 +23,9 @@ from intake_core.storage.tables import (
     outbox,
 )
 
+# Built once: statements compiled with parameters are cached by SQLAlchemy.
+_INSERT_CASE = cases.insert().returning(cases.c.id)
+
 
 class Repository:
     def __init__(self, connection: AsyncConnection) -> None:
@@ -42,15 +45,15 @@ class Repository:
         return outcome.rowcount == 1
 
     # -- clusters ------------------------------------------------------------------------------
-    async def cluster_for(self, target_canonical: str, tracking_no: str, at: datetime) -> int:
-        """The cluster of this canonical target, created by the first case that names it."""
-        insert_new = self._insert(clusters).values(
-            target_canonical=target_canonical, first_tracking_no=tracking_no, created_at=at)
-        await self.connection.execute(insert_new.on_conflict_do_nothing(index_elements=["target_canonical"]))
-        found = await self.connection.scalar(
-            select(clusters.c.id).where(clusters.c.target_canonical == target_canonical))
-        assert found is not None
-        return int(found)
+    async def join_cluster(self, target_canonical: str, tracking_no: str, at: datetime) -> tuple[int, int]:
+        """(cluster id, size) after this case joins the cluster of its canonical target."""
+        statement = self._insert(clusters).values(
+            target_canonical=target_canonical, first_tracking_no=tracking_no, size=1, created_at=at)
+        statement = statement.on_conflict_do_update(
+            index_elements=["target_canonical"], set_={"size": clusters.c.size + 1},
+        ).returning(clusters.c.id, clusters.c.size)
+        row = (await self.connection.execute(statement)).one()
+        return int(row.id), int(row.size)
 
     async def cluster_members(self, cluster_id: int) -> list[str]:
         rows = await self.connection.execute(
@@ -59,7 +62,7 @@ class Repository:
 
     # -- cases ---------------------------------------------------------------------------------
     async def insert_case(self, values: dict[str, Any]) -> int:
-        new_id = await self.connection.scalar(cases.insert().values(**values).returning(cases.c.id))
+        new_id = await self.connection.scalar(_INSERT_CASE, values)
         assert new_id is not None
         return int(new_id)
 
@@ -105,10 +108,10 @@ class Repository:
 
     # -- audit ---------------------------------------------------------------------------------
     async def append_audit(self, entry: AuditEntry) -> None:
-        await self.connection.execute(audit_log.insert().values(
-            chain=entry.chain, position=entry.position, at=entry.at, actor=entry.actor,
-            action=entry.action, from_status=entry.from_status, to_status=entry.to_status,
-            reason=entry.reason, prev_hash=entry.prev_hash, hash=entry.hash))
+        await self.connection.execute(audit_log.insert(), {
+            "chain": entry.chain, "position": entry.position, "at": entry.at, "actor": entry.actor,
+            "action": entry.action, "from_status": entry.from_status, "to_status": entry.to_status,
+            "reason": entry.reason, "prev_hash": entry.prev_hash, "hash": entry.hash})
 
     async def audit_chain(self, chain: str) -> list[AuditEntry]:
         rows = await self.connection.execute(
@@ -130,9 +133,11 @@ class Repository:
         return list(await self.connection.execute(select(audit_heads)))
 
     # -- outbox --------------------------------------------------------------------------------
-    async def add_outbox(self, topic: str, case_ref: str | None, payload: dict[str, Any], at: datetime) -> None:
-        await self.connection.execute(outbox.insert().values(
-            topic=topic, case_ref=case_ref, payload=payload, created_at=at, attempts=0))
+    async def add_outbox(self, rows: Sequence[tuple[str, str | None, dict[str, Any]]], at: datetime) -> None:
+        """Rows of (topic, case reference, payload), kept in the given order."""
+        await self.connection.execute(outbox.insert(), [
+            {"topic": topic, "case_ref": ref, "payload": payload, "created_at": at, "attempts": 0}
+            for topic, ref, payload in rows])
 
     async def unpublished(self, limit: int) -> Sequence[Row[Any]]:
         rows = await self.connection.execute(

@@ -35,6 +35,7 @@ clusters = Table(
     Column("id", Id, primary_key=True, autoincrement=True),
     Column("target_canonical", String(2048), nullable=False, unique=True),
     Column("first_tracking_no", String(32), nullable=False),
+    Column("size", Integer, nullable=False, default=1),
     Column("created_at", UtcDateTime, nullable=False),
 )
 

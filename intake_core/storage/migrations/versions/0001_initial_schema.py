@@ -45,6 +45,7 @@ def upgrade() -> None:
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
     sa.Column('target_canonical', sa.String(length=2048), nullable=False),
     sa.Column('first_tracking_no', sa.String(length=32), nullable=False),
+    sa.Column('size', sa.Integer(), nullable=False),
     sa.Column('created_at', intake_core.storage.types.UtcDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_clusters')),
     sa.UniqueConstraint('target_canonical', name=op.f('uq_clusters_target_canonical'))

@@ -1,0 +1,53 @@
+# The two commands a new machine needs: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+RUN_STAMP := $(VENV)/.installed-run
+DEV_STAMP := $(VENV)/.installed-dev
+
+.PHONY: run test lint bench tools compose-check unit integration e2e clean
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(RUN_STAMP): pyproject.toml | $(VENV)/bin/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(DEV_STAMP): pyproject.toml | $(VENV)/bin/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@ $(RUN_STAMP)
+
+## run: install, migrate the SQLite database under ./var/ and serve on 127.0.0.1:8080
+run: $(RUN_STAMP)
+	mkdir -p var
+	$(BIN)/intake db upgrade
+	$(BIN)/intake serve
+
+## tools: system packages the test run needs (Debian)
+tools:
+	@command -v docker-compose >/dev/null || { apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose >/dev/null; }
+
+## lint: ruff, mypy on the service packages, the dependency rule
+lint: $(DEV_STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/mypy intake_core config channels
+	$(BIN)/lint-imports
+
+## compose-check: the deployment file is valid
+compose-check: tools
+	docker-compose -f docker-compose.yml config --quiet
+
+## test: everything, from a new machine
+test: $(DEV_STAMP) tools lint compose-check
+	$(BIN)/pytest -q -p no:cacheprovider tests/unit tests/integration tests/e2e
+
+## bench: throughput ratios measured side by side
+bench: $(DEV_STAMP)
+	$(BIN)/python -m tests.benchmarks.bench_submit
+
+clean:
+	rm -rf $(VENV) var

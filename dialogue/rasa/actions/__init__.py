@@ -1,0 +1,1 @@
+"""rasa-sdk actions of the intake dialogue. Run with the repository root on PYTHONPATH."""

@@ -1,0 +1,71 @@
+"""Requests the service answers itself: a person, the status of a case, more information for it."""
+
+from __future__ import annotations
+
+from typing import List, Text, Tuple
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from dialogue import fields
+from intake_core import codes
+
+from .shared import latest_text, reset_intake
+
+
+def case_reference(tracker: Tracker) -> Tuple[str | None, str | None]:
+    """(tracking number, receipt code) from this message, else from earlier in the conversation."""
+    text = latest_text(tracker)
+    tracking_no = fields.find_tracking_no(text) or _normalized(tracker.get_slot("tracking_no"),
+                                                               codes.normalize_tracking_no)
+    receipt = fields.find_receipt(text) or _normalized(tracker.get_slot("receipt"), codes.normalize_receipt)
+    return tracking_no, receipt
+
+
+def _normalized(value: object, normalize) -> str | None:
+    return normalize(value) if isinstance(value, str) and value else None
+
+
+def remember(tracking_no: str | None, receipt: str | None) -> List[EventType]:
+    return [SlotSet("tracking_no", tracking_no), SlotSet("receipt", receipt)]
+
+
+class ActionRequestHandoff(Action):
+    def name(self) -> Text:
+        return "action_request_handoff"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        dispatcher.utter_message(response="utter_handoff")
+        dispatcher.utter_message(json_message={"intake": {"type": "handoff"}})
+        return reset_intake()
+
+
+class ActionQueryStatus(Action):
+    def name(self) -> Text:
+        return "action_query_status"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        tracking_no, receipt = case_reference(tracker)
+        if not (tracking_no or receipt):
+            dispatcher.utter_message(response="utter_ask_tracking_no")
+            return []
+        dispatcher.utter_message(json_message={"intake": {
+            "type": "status", "tracking_no": tracking_no, "receipt": receipt}})
+        return remember(tracking_no, receipt)
+
+
+class ActionAddInformation(Action):
+    def name(self) -> Text:
+        return "action_add_information"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        tracking_no, receipt = case_reference(tracker)
+        text = latest_text(tracker).strip()
+        if not (tracking_no or receipt) or text.startswith("/"):
+            dispatcher.utter_message(response="utter_ask_addition")
+            return []
+        dispatcher.utter_message(json_message={"intake": {
+            "type": "add_information", "tracking_no": tracking_no, "receipt": receipt, "text": text}})
+        return remember(tracking_no, receipt)
