@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
 
 CONFIG_DIR = Path(__file__).resolve().parent
@@ -13,8 +13,8 @@ CONFIG_DIR = Path(__file__).resolve().parent
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="INTAKE_", toml_file="intake.toml", extra="ignore")
 
-    database_url: str = Field("sqlite+aiosqlite:///var/intake.db",
-                              description="SQLAlchemy async URL; postgresql+asyncpg://… in production")
+    database_url: str = Field("", description="SQLAlchemy async URL; default: SQLite file <var_dir>/intake.db; "
+                                              "postgresql+asyncpg://user@host/db in production")
     redis_url: str | None = Field(None, description="Redis for the handoff queue; unset = in-process queue")
     rasa_url: str | None = Field(None, description="Rasa server REST base URL; unset = embedded dialogue engine")
     http_host: str = Field("127.0.0.1", description="HTTP listen address")
@@ -41,6 +41,12 @@ class Settings(BaseSettings):
                                    file_secret_settings: PydanticBaseSettingsSource,
                                    ) -> tuple[PydanticBaseSettingsSource, ...]:
         return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls), file_secret_settings)
+
+    @model_validator(mode="after")
+    def _default_database(self) -> Settings:
+        if not self.database_url:
+            self.database_url = f"sqlite+aiosqlite:///{self.var_dir / 'intake.db'}"
+        return self
 
     @property
     def resolved_keys_dir(self) -> Path:

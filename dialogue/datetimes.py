@@ -262,9 +262,9 @@ def _zh_month_day(m: re.Match[str], today: date, hint: str | None) -> _DatePart:
     return _DatePart(_infer_year(today, chinese_number(m[1]) or 0, chinese_number(m[2]) or 0), "day")
 
 
-@_rule(r"(?<!\d)(\d{1,2})/(\d{1,2})(?![\d/])")
+@_rule(r"(?<!\d)(\d{1,2})/(\d{1,2})(?![\d/])|^(\d{1,2})[.-](\d{1,2})(?=\s|$)")
 def _numeric_month_day(m: re.Match[str], today: date, hint: str | None) -> _DatePart:
-    first, second = int(m[1]), int(m[2])
+    first, second = int(m[1] or m[3]), int(m[2] or m[4])
     day_first = first > 12 or (second <= 12 and _day_first(hint))
     month, day = (second, first) if day_first else (first, second)
     return _DatePart(_infer_year(today, month, day), "day")
@@ -276,13 +276,17 @@ def _relative_month(m: re.Match[str], today: date, hint: str | None) -> _DatePar
     return _DatePart(date(year, month, 1), "month")
 
 
-@_rule(rf"(?<![\d个])({_NUM})\s*月份?|\b(?:in|during|last|this)\s+{_MONTH_RE}")
+_PART_OF_MONTH = {"初": 1, "上旬": 5, "中旬": 15, "下旬": 25, "底": 28, "末": 28}
+
+
+@_rule(rf"(?<![\d个])({_NUM})\s*月份?\s*(初|上旬|中旬|下旬|底|末)?|\b(?:in|during|last|this)\s+{_MONTH_RE}")
 def _month_only(m: re.Match[str], today: date, hint: str | None) -> _DatePart:
-    month = chinese_number(m[1]) if m[1] else _MONTHS[m[2][:3]]
+    month = chinese_number(m[1]) if m[1] else _MONTHS[m[3][:3]]
     if month is None or not 1 <= month <= 12:
         raise _Invalid
     year = today.year if month <= today.month else today.year - 1
-    return _DatePart(date(year, month, 1), "month")
+    day = date(year, month, _PART_OF_MONTH[m[2]]) if m[2] else date(year, month, 1)
+    return _DatePart(min(day, today), "month")
 
 
 @_rule(rf"(?<![\d月])({_NUM})\s*[日号](?![线楼房门床口院码机位])|\bthe\s+(\d{{1,2}})(?:st|nd|rd|th)\b")
@@ -355,7 +359,7 @@ def _year_only(m: re.Match[str], today: date, hint: str | None) -> _DatePart:
 
 _AGO_ZH = re.compile(
     rf"({_NUM}|几|半)\s*个?\s*(半)?\s*个?\s*(分钟|小时|钟头|天|周|星期|礼拜|月|年)\s*(?:之|以)?前"
-    r"|前几天|几天前")
+    r"|前(几|两|一两|两三)天|几天前")
 _AGO_EN = re.compile(
     rf"\b(\d+|half an?|{_EN_NUM})\s+(minute|min|hour|hr|day|week|month|year)s?\s+ago\b")
 _UNITS = {"分钟": "minute", "小时": "hour", "钟头": "hour", "天": "day", "周": "week", "星期": "week",
@@ -370,8 +374,8 @@ def _ago(s: str, now: datetime) -> tuple[ParsedDateTime | _DatePart | None, str]
         return None, s
     rest = s[:m.start()] + " " * len(m[0]) + s[m.end():]
     today = now.date()
-    if m.re is _AGO_ZH and m[1] is None:  # 前几天 / 几天前
-        return _DatePart(today - timedelta(days=3), "day"), rest
+    if m.re is _AGO_ZH and m[1] is None:  # 前几天 / 前两天 / 几天前
+        return _DatePart(today - timedelta(days=2 if m[4] in ("两", "一两") else 3), "day"), rest
     amount = _number(m[1])
     if amount is None:
         raise _Invalid

@@ -136,27 +136,24 @@ def parse_phone(text: str) -> Phone | None:
 
 
 def _phone_from_digits(plus: bool, digits: str, extension: str | None) -> Phone | None:
-    national = None
-    if plus and digits.startswith("86"):
-        national = digits[2:]
-    elif digits.startswith("0086"):
-        national = digits[4:]
+    if plus and digits.startswith("86") or digits.startswith("0086"):
+        national = digits[2:] if plus else digits[4:]
+        if not _MOBILE_RE.fullmatch(national) and not national.startswith("0"):
+            national = "0" + national  # the trunk 0 that "+86 10 ..." leaves out
     elif plus or digits.startswith("00"):
         digits = digits if plus else digits[2:]
         if 8 <= len(digits) <= 15 and digits[0] != "0":
             return Phone("+" + digits, "international", extension)
         return None
-    elif digits.startswith("86") and len(digits) == 13:
+    elif digits.startswith("86") and _MOBILE_RE.fullmatch(digits[2:]):
         national = digits[2:]
-    if national is None:
+    else:
         national = digits
-    elif not national.startswith("1") or not _MOBILE_RE.fullmatch(national):
-        national = national if national.startswith("0") else "0" + national  # trunk 0 after +86
     if _MOBILE_RE.fullmatch(national):
         return None if extension else Phone("+86" + national, "mobile")
     if len(national) < 10 or not national.startswith("0") or national.startswith("00"):
         return None
-    area_length = 3 if national[1] in "12" else 4
+    area_length = 3 if national[1] in "12" else 4  # 010, 02x; else 0xxx
     subscriber = national[area_length:]
     if not (7 <= len(subscriber) <= 8) or subscriber[0] == "0":
         return None
@@ -240,15 +237,20 @@ def parse_email(text: str) -> str | None:
     return f"{local}@{host}"
 
 
-_EMAIL_CANDIDATE = re.compile(rf"[{_ATEXT}.]+@[^\s@<>()\[\],;:\"'!?。、《》「」【】]+")
+_LOCAL_TAIL = re.compile(rf"[{_ATEXT}.]+\Z")
+_DOMAIN_HEAD = re.compile(r"[^\s@<>()\[\],;:\"'!?。、《》「」【】]+")
 
 
 def find_email(text: str) -> str | None:
     """The first e-mail address inside a sentence."""
-    for m in _EMAIL_CANDIDATE.finditer(normalize_text(text)):
-        local, _, domain = m[0].lstrip(".").partition("@")
-        for end in range(len(domain), 2, -1):  # "a@qq.com的" -> "a@qq.com"
-            email = parse_email(f"{local}@{domain[:end]}")
+    s = normalize_text(text)
+    for at in (m.start() for m in re.finditer("@", s)):  # linear: each side is bounded
+        local = _LOCAL_TAIL.search(s[max(0, at - 64):at])
+        domain = _DOMAIN_HEAD.match(s[at + 1:at + 254])
+        if not local or not domain:
+            continue
+        for end in range(len(domain[0]), 2, -1):  # "a@qq.com的" -> "a@qq.com"
+            email = parse_email(f"{local[0].lstrip('.')}@{domain[0][:end]}")
             if email:
                 return email
     return None

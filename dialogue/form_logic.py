@@ -20,14 +20,16 @@ import yaml
 
 from dialogue import fields
 
-# Maximal order of the form's questions; mirrors intake_form.required_slots in domain.yml.
+# The questions about the case, in asking order.
 FORM_SLOTS = ("kind", "category", "target", "description", "occurred_at", "anonymous",
               "reporter_name", "reporter_phone", "reporter_email", "confirmed")
 IDENTITY_SLOTS = ("reporter_name", "reporter_phone", "reporter_email")
 CATEGORY_FIELDS = ("target", "description", "occurred_at")
-# Asked only after the citizen says the summary is wrong.
+# Asked only after the citizen says the summary is wrong: "which field?".
 CORRECTION_SLOT = "correction_field"
 CORRECTABLE_SLOTS = FORM_SLOTS[:-1]
+# intake_form.required_slots in domain.yml: the maximal order, correction_field just before confirmed.
+DOMAIN_FORM_ORDER = (*FORM_SLOTS[:-1], CORRECTION_SLOT, "confirmed")
 # Everything a finished, cancelled or handed-off intake clears (locale survives).
 RESETTABLE_SLOTS = (*FORM_SLOTS, CORRECTION_SLOT)
 
@@ -194,25 +196,36 @@ def now_in_shanghai() -> datetime:
 
 Updates = dict | None  # slot -> new value; None means "not a valid answer, ask again"
 
-_EMAIL_CANDIDATE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.ASCII)
 _NAME_PREFIX = re.compile(r"^(我叫|我是|姓名是?|名字是?|my name is|i am|i'm|name:?)\s*", re.IGNORECASE)
-_DECLINE_WORDS = ("没有", "不想", "不方便", "不愿", "不留", "不用", "不要", "无", "none", "no ", "skip")
+_CONTACT_LEFTOVERS = re.compile(r"[\d+()#\-]{7,}|[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+")
+_CONTACT_WORDS = re.compile(r"(电话|手机|邮箱|phone|email)\S*$", re.IGNORECASE)
+_DECLINE_WORDS = ("没有", "不想", "不方便", "不愿", "不留", "不用", "不要", "none", "no ", "skip", "don't")
+_PUNCTUATION = " ,，。.:：;；!！"
 
 
 def interpret(slot: str, value: Any, slots: Mapping[str, Any], catalogue: Catalogue, now: datetime,
-              intent: str | None = None) -> Updates:
+              intent: str | None = None, message: str | None = None) -> Updates:
     """Turn what the citizen answered for `slot` into slot updates, or None when it is not an answer.
 
-    Values that are already normalized (from buttons, intents or an earlier validation) pass
-    unchanged, so validating twice is harmless.
+    `value` is what the slot mapping extracted (text, or a value from an intent/button);
+    `message` is the whole user message. Values that are already normalized pass unchanged,
+    so validating twice is harmless.
     """
     if value is None:
         return None
+    if slot == "confirmed" and message and value is not True and _corrects(message, value, intent):
+        # "不对，电话应该是139…" at the summary: apply it instead of asking which field.
+        return correction_updates(message, slots, catalogue, now)
     if isinstance(value, bool):
         return _boolean(slot, value)
     text = fields.normalize_text(str(value))
     interpreter = _INTERPRETERS.get(slot)
     return interpreter(text, slots, catalogue, now, intent) if interpreter else {slot: text}
+
+
+def _corrects(message: str, value: Any, intent: str | None) -> bool:
+    saying_no = value is False or intent == "deny" or fields.parse_yes_no(message) is False
+    return saying_no and parse_correction(message)[0] is not None
 
 
 def _boolean(slot: str, value: bool) -> Updates:
@@ -253,32 +266,26 @@ def _category(text: str, slots: Mapping[str, Any], catalogue: Catalogue, now: da
 
 
 def match_category_option(text: str, catalogue: Catalogue, kind: str | None) -> CategoryOption | None:
-    """By code, by menu number within the kind, or by name/synonym (fields.match_category)."""
+    """By code, or by menu number / name / synonym within the kind (fields.match_category)."""
     options = catalogue.of_kind(kind)
-    stripped = text.strip().rstrip(".。、")
-    by_code = catalogue.get(stripped)
-    if by_code and by_code in options:
-        return by_code
-    if stripped.isdigit():
-        return next((option for option in options if option.number == int(stripped)), None)
-    code = fields.match_category(text, options)
-    return catalogue.get(code) if code and catalogue.get(code) in options else None
+    chosen = catalogue.get(text.strip()) or catalogue.get(fields.match_category(text, options))
+    return chosen if chosen in options else None
 
 
 def _target(text: str, slots: Mapping[str, Any], catalogue: Catalogue, now: datetime, intent: Any) -> Updates:
-    url = fields.parse_url(text)
+    url = fields.parse_url(text) or fields.find_url(text)
     if url:
         return {"target": url}
     if len(text) < 2 or fields.parse_yes_no(text) is not None:
         return None
-    return {"target": fields.clip(text, MAX_TARGET_CHARS)}
+    return {"target": fields.clip(text, MAX_TARGET_CHARS)[0]}
 
 
 def _description(text: str, slots: Mapping[str, Any], catalogue: Catalogue, now: datetime,
                  intent: Any) -> Updates:
     if len(text) < MIN_DESCRIPTION_CHARS:
         return None
-    return {"description": fields.clip(text, MAX_DESCRIPTION_CHARS)}
+    return {"description": fields.clip(text, MAX_DESCRIPTION_CHARS)[0]}
 
 
 def _occurred_at(text: str, slots: Mapping[str, Any], catalogue: Catalogue, now: datetime,
@@ -305,30 +312,34 @@ def _iso_datetime(text: str) -> datetime | None:
 
 def _anonymous(text: str, slots: Mapping[str, Any], catalogue: Catalogue, now: datetime, intent: Any) -> Updates:
     lowered = text.lower()
-    if intent == "give_contact" or any(w in lowered for w in ("实名", "不匿名", "不用匿名", "not anonymous",
-                                                            "联系方式", "contact", "leave my")):
+    if intent in ("anonymous", "give_contact"):
+        return _anonymity(intent == "anonymous")
+    if any(word in lowered for word in ("实名", "不匿名", "不用匿名", "not anonymous")):
         return _anonymity(False)
-    if intent == "anonymous" or "匿名" in text or "anonym" in lowered:
+    if any(word in lowered for word in ("匿名", "anonym", "不留", "不想留", "保密")):
         return _anonymity(True)
+    if any(word in lowered for word in ("联系方式", "联系我", "contact")):
+        return _anonymity(False)
     answer = fields.parse_yes_no(text)
     return None if answer is None else _anonymity(answer)
 
 
 def _reporter_name(text: str, slots: Mapping[str, Any], catalogue: Catalogue, now: datetime,
                    intent: Any) -> Updates:
-    if intent == "deny" or _declines(text):
+    # Not _declines(): names may contain words like 无 or 没.
+    if intent == "deny" or fields.parse_yes_no(text) is False or text.startswith(("不想", "不方便", "不愿")):
         return None
     phone = fields.find_phone(text)
-    email = find_email(text)
-    name = text
-    for found in (email, phone):
-        name = name.replace(found, " ") if found else name
-    name = _NAME_PREFIX.sub("", name.strip(" ,，。.")).strip(" ,，。.")
+    email = fields.find_email(text)
+    # What is left after the contact details and "我叫…" is the name.
+    name = _CONTACT_LEFTOVERS.sub(" ", text)
+    name = _NAME_PREFIX.sub("", name.strip(_PUNCTUATION)).strip(_PUNCTUATION)
+    name = _CONTACT_WORDS.sub("", name).strip(_PUNCTUATION)
     if not name or len(name) > MAX_NAME_CHARS or any(char.isdigit() for char in name):
         return None
     updates: dict = {"reporter_name": name}
     if phone:
-        updates["reporter_phone"] = fields.parse_phone(phone) or phone
+        updates["reporter_phone"] = phone_text(phone)
     if email:
         updates["reporter_email"] = email
     return updates
@@ -336,10 +347,10 @@ def _reporter_name(text: str, slots: Mapping[str, Any], catalogue: Catalogue, no
 
 def _reporter_phone(text: str, slots: Mapping[str, Any], catalogue: Catalogue, now: datetime,
                     intent: Any) -> Updates:
-    found = fields.parse_phone(text) or fields.find_phone(text)
-    if found:
-        return {"reporter_phone": fields.parse_phone(found) or found}
-    email = find_email(text)
+    phone = fields.parse_phone(text) or fields.find_phone(text)
+    if phone:
+        return {"reporter_phone": phone_text(phone)}
+    email = fields.find_email(text)
     if email:  # answered with an email instead: no phone needed then
         return {"reporter_phone": None, "reporter_email": email}
     if intent == "deny" or _declines(text):
@@ -349,23 +360,19 @@ def _reporter_phone(text: str, slots: Mapping[str, Any], catalogue: Catalogue, n
 
 def _reporter_email(text: str, slots: Mapping[str, Any], catalogue: Catalogue, now: datetime,
                     intent: Any) -> Updates:
-    email = find_email(text)
+    email = fields.parse_email(text) or fields.find_email(text)
     if email:
         return {"reporter_email": email}
     phone = fields.find_phone(text)
     if phone:
-        return {"reporter_phone": fields.parse_phone(phone) or phone, "reporter_email": None}
+        return {"reporter_phone": phone_text(phone), "reporter_email": None}
     if (intent == "deny" or _declines(text)) and slots.get("reporter_phone"):
         return {"reporter_email": DECLINED}
-    # Neither contact given: start the contact questions over (or the citizen says "匿名").
-    return None
+    return None  # an identified reporter needs a phone or an email (or says "匿名")
 
 
 def _confirmed(text: str, slots: Mapping[str, Any], catalogue: Catalogue, now: datetime, intent: Any) -> Updates:
     answer = (intent == "affirm") if intent in ("affirm", "deny") else fields.parse_yes_no(text)
-    if answer is False and parse_correction(text)[0]:
-        # "不对，电话应该是139…": apply the correction instead of asking which field.
-        return correction_updates(text, slots, catalogue, now)
     return None if answer is None else {"confirmed": answer}
 
 
@@ -374,12 +381,9 @@ def _correction_field(text: str, slots: Mapping[str, Any], catalogue: Catalogue,
     return correction_updates(text, slots, catalogue, now)
 
 
-def find_email(text: str) -> str | None:
-    for candidate in _EMAIL_CANDIDATE.findall(text):
-        email = fields.parse_email(candidate)
-        if email:
-            return email
-    return None
+def phone_text(phone: fields.Phone) -> str:
+    """E.164, with an extension in RFC 3966 style: +861012345678;ext=801."""
+    return phone.e164 + (f";ext={phone.extension}" if phone.extension else "")
 
 
 def _declines(text: str) -> bool:
@@ -409,7 +413,6 @@ FIELD_WORDS = {
     "reporter_phone": ("手机号", "电话", "手机", "号码", "phone", "mobile", "number"),
     "reporter_email": ("邮箱", "邮件", "email", "e-mail", "mail"),
 }
-_PUNCTUATION = " ,，。.:：;；!！"
 _CHANGE_WORDS = re.compile(
     r"(改成|改为|换成|更正为|更改为|修改为|应该是|应为|变成|写成|\bto\b|\bshould be\b|\binstead\b|:|：|=)",
     re.IGNORECASE)
@@ -475,9 +478,9 @@ def _slot_of_bare_value(text: str, slots: Mapping[str, Any], catalogue: Catalogu
         return "kind"
     if fields.find_phone(text):
         return "reporter_phone"
-    if find_email(text):
+    if fields.find_email(text):
         return "reporter_email"
-    if fields.parse_url(text):
+    if fields.find_url(text):
         return "target"
     if match_category_option(text, catalogue, slots.get("kind")):
         return "category"

@@ -11,7 +11,7 @@ from rasa_sdk.types import DomainDict
 
 from dialogue import form_logic
 
-from .shared import catalogue, current_locale, latest_intent
+from .shared import catalogue, current_locale, latest_intent, latest_text
 
 Updates = Dict[Text, Any]
 
@@ -25,8 +25,8 @@ class ValidateIntakeForm(FormValidationAction):
         return form_logic.required_slots(tracker.slots, catalogue().category_required)
 
     def _validate(self, slot: Text, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker) -> Updates:
-        updates = form_logic.interpret(slot, value, tracker.slots, catalogue(),
-                                       form_logic.now_in_shanghai(), latest_intent(tracker))
+        updates = form_logic.interpret(slot, value, tracker.slots, catalogue(), form_logic.now_in_shanghai(),
+                                       intent=latest_intent(tracker), message=latest_text(tracker))
         if updates is None:
             dispatcher.utter_message(response=f"utter_invalid_{slot}")
             return {slot: None}
