@@ -33,7 +33,7 @@ def serve(host: str | None, port: int | None, upgrade: bool) -> None:
         upgrade_schema(settings.database_url)
     app = create_app(build_container(settings))
     uvicorn.run(app, host=host or settings.http_host, port=port or settings.http_port,
-                log_config=None, proxy_headers=True)
+                log_config=None, access_log=False, proxy_headers=True)
 
 
 @main.group(help="Database schema.")

@@ -418,6 +418,9 @@ _CHANGE_WORDS = re.compile(
     re.IGNORECASE)
 
 
+_REMARK = re.compile(r"错|不对|有误|改|更正|wrong|incorrect|fix|change|update", re.IGNORECASE)
+
+
 def parse_correction(text: str) -> tuple[str | None, str]:
     """(slot named in the message or None, the new value text after "改成"/"to", possibly empty)."""
     lowered = text.lower()
@@ -433,6 +436,7 @@ def parse_correction(text: str) -> tuple[str | None, str]:
         return None, (rest or text).strip(_PUNCTUATION)
     if not change:
         rest = text[best[0] + best[1]:]
+        rest = "" if _REMARK.search(rest) else rest  # "名字写错了" names the field, gives no value
     return best[2], rest.strip(_PUNCTUATION)
 
 
