@@ -30,6 +30,10 @@ class ReceiptRejected(IntakeError):
     code = "receipt_rejected"
 
 
+class ReceiptRequired(ReceiptRejected):
+    code = "receipt_required"
+
+
 class ReceiptLocked(IntakeError):
     code = "receipt_locked"
 

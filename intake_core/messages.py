@@ -57,4 +57,6 @@ class Turn:
     handoff_requested: bool = False
     status_query: StatusQuery | None = None
     addition: InformationAddition | None = None
+    cancelled: bool = False
     locale: str = "zh"
+    state: dict[str, Any] = field(default_factory=dict)

@@ -79,6 +79,7 @@ class IntakeDraft:
     first_receiver: str | None = None  # staff member or desk that first received it (首问负责制)
     conversation_key: str | None = None
     contact_route: str | None = None  # opaque route back to the citizen's channel; sealed with identity
+    sender_digest: str | None = None  # keyed hash of the sender's address, for "same sender" follow-up
     metadata: dict[str, Any] = field(default_factory=dict)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
@@ -19,7 +20,16 @@ class SystemClock:
 
 
 class Dialogue(Protocol):
-    async def handle(self, message: InboundMessage) -> Turn: ...
+    """Turns one citizen message into replies. `state` is what the engine saved last turn
+    (empty for a new conversation); the new state travels back in `Turn.state`."""
+
+    async def handle(self, message: InboundMessage, state: dict[str, Any]) -> Turn: ...
+
+
+class ConversationLocks(Protocol):
+    """Keeps two messages of one conversation from interleaving."""
+
+    def hold(self, conversation_key: str) -> AbstractAsyncContextManager[None]: ...
 
 
 class HandoffQueue(Protocol):

@@ -14,7 +14,14 @@ from intake_core import codes
 from intake_core.audit import next_entry
 from intake_core.canonical import canonical_target
 from intake_core.crypto import IdentitySealer
-from intake_core.errors import CaseNotFound, IntakeError, ReceiptLocked, ReceiptRejected, ValidationFailed
+from intake_core.errors import (
+    CaseNotFound,
+    IntakeError,
+    ReceiptLocked,
+    ReceiptRejected,
+    ReceiptRequired,
+    ValidationFailed,
+)
 from intake_core.events import CaseEscalated, CaseReferred, CaseRegistered, Event, InformationAdded, StatusChanged
 from intake_core.lifecycle import Status, check_transition
 from intake_core.model import EvidenceItem, IntakeDraft, Jurisdiction
@@ -114,6 +121,7 @@ class IntakeService:
             "anonymous": draft.anonymous, "identity_sealed": sealed,
             "receipt_digest": codes.receipt_digest(receipt, self.receipt_secret) if receipt else None,
             "receipt_failures": 0, "conversation_key": draft.conversation_key,
+            "sender_digest": None if draft.anonymous else draft.sender_digest,
             "audit_position": entry.position, "audit_head": entry.hash, "updated_at": now,
         })
         await repo.add_evidence(case_id, draft.evidence, now)
@@ -140,8 +148,10 @@ class IntakeService:
         await repo.add_outbox([(event.topic, tracking_no, event.payload()) for event in events], self.clock.now())
 
     # -- follow-up by citizens -------------------------------------------------------------------
-    async def status(self, tracking_no: str, receipt: str | None = None) -> CaseStatusView:
-        """Status of a case. Anonymous cases answer only to their receipt."""
+    async def status(self, tracking_no: str, receipt: str | None = None,
+                     sender_digest: str | None = None) -> CaseStatusView:
+        """Status of a case. Anonymous cases answer only to their receipt; in a conversation, an
+        identified case answers to the sender who filed it (or to its receipt)."""
         normalized = codes.normalize_tracking_no(tracking_no)
         if normalized is None:
             raise ValidationFailed("not a valid tracking number", field="tracking_no")
@@ -149,6 +159,11 @@ class IntakeService:
             row = await repo.case_by_tracking_no(normalized, for_update=receipt is not None)
             if row is None:
                 raise CaseNotFound("no case with this tracking number", field="tracking_no")
+            if sender_digest is not None and not receipt and not row.anonymous:
+                if row.sender_digest != sender_digest:
+                    raise ReceiptRequired("follow this case from the channel it was filed through",
+                                          field="receipt")
+                return self._view(row)
             refusal = await self._check_receipt(repo, row, receipt) if row.anonymous or receipt else None
         if refusal is not None:
             raise refusal  # after the commit, so the failed attempt counts toward the lockout
@@ -186,7 +201,8 @@ class IntakeService:
         return ReceiptRejected("the receipt code does not match this case", field="receipt")
 
     async def add_information(self, text: str, evidence: Sequence[EvidenceItem] = (),
-                              tracking_no: str | None = None, receipt: str | None = None) -> str:
+                              tracking_no: str | None = None, receipt: str | None = None,
+                              sender_digest: str | None = None) -> str:
         """A citizen adds to an existing case; anonymous cases need the receipt."""
         if not text.strip() and not evidence:
             raise ValidationFailed("nothing to add", field="text")
@@ -196,7 +212,7 @@ class IntakeService:
         if tracking_no is None:
             tracking_no = (await self._case_by_receipt(receipt or "")).tracking_no
         else:
-            await self.status(tracking_no, receipt)
+            tracking_no = (await self.status(tracking_no, receipt, sender_digest)).tracking_no
         async with self.database.unit_of_work() as repo:
             row = await repo.case_by_tracking_no(tracking_no, for_update=True)
             assert row is not None

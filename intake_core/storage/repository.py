@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from intake_core.audit import AuditEntry
 from intake_core.model import EvidenceItem
+from intake_core.storage.conversation_repository import ConversationRepository
 from intake_core.storage.tables import (
     audit_heads,
     audit_log,
@@ -30,6 +31,7 @@ _INSERT_CASE = cases.insert().returning(cases.c.id)
 class Repository:
     def __init__(self, connection: AsyncConnection) -> None:
         self.connection = connection
+        self.conversations = ConversationRepository(connection)
         self._insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
 
     # -- idempotency ---------------------------------------------------------------------------
@@ -47,12 +49,12 @@ class Repository:
     # -- clusters ------------------------------------------------------------------------------
     async def join_cluster(self, target_canonical: str, tracking_no: str, at: datetime) -> tuple[int, int]:
         """(cluster id, size) after this case joins the cluster of its canonical target."""
-        statement = self._insert(clusters).values(
+        new_cluster = self._insert(clusters).values(
             target_canonical=target_canonical, first_tracking_no=tracking_no, size=1, created_at=at)
-        statement = statement.on_conflict_do_update(
+        upsert = new_cluster.on_conflict_do_update(
             index_elements=["target_canonical"], set_={"size": clusters.c.size + 1},
         ).returning(clusters.c.id, clusters.c.size)
-        row = (await self.connection.execute(statement)).one()
+        row = (await self.connection.execute(upsert)).one()
         return int(row.id), int(row.size)
 
     async def cluster_members(self, cluster_id: int) -> list[str]:

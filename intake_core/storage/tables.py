@@ -71,6 +71,7 @@ cases = Table(
     Column("receipt_failures", Integer, nullable=False, default=0),
     Column("receipt_locked_until", UtcDateTime),
     Column("conversation_key", String(256)),
+    Column("sender_digest", String(64)),  # keyed hash of the sender's address: "same sender" checks
     Column("public_answer", Text),
     Column("answered_at", UtcDateTime),
     Column("closed_at", UtcDateTime),
@@ -143,4 +144,37 @@ idempotency_keys = Table(
     Column("scope", String(32), nullable=False),
     Column("result", JSON, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
+)
+
+conversations = Table(
+    "conversations", metadata,
+    Column("key", String(256), primary_key=True),  # channel-scoped, e.g. "web:abc", "telegram:<hash>"
+    Column("channel", String(32), nullable=False),
+    Column("locale", String(8), nullable=False),
+    Column("state", JSON, nullable=False),  # the dialogue engine's slots and form position
+    Column("held_by", String(128)),  # agent who took the conversation over; the bot stays silent
+    Column("sender_digest", String(64), nullable=False),
+    Column("contact_route", LargeBinary),  # sealed route back to the citizen
+    Column("started_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
+transcript = Table(
+    "transcript", metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("conversation_key", String(256), nullable=False, index=True),
+    Column("direction", String(8), nullable=False),  # in, out
+    Column("author", String(128), nullable=False),  # citizen, bot, agent:<id>
+    Column("text", Text, nullable=False),
+    Column("turn_key", String(256), nullable=False),  # idempotency key of the inbound message
+    Column("at", UtcDateTime, nullable=False),
+    Column("case_tracking_no", String(32)),
+    Index("ix_transcript_turn", "turn_key"),
+)
+
+inbound_keys = Table(  # every inbound message once: the channel's own id (update_id, MessageSid, ...)
+    "inbound_keys", metadata,
+    Column("key", String(256), primary_key=True),
+    Column("conversation_key", String(256), nullable=False),
+    Column("received_at", UtcDateTime, nullable=False),
 )

@@ -1,0 +1,222 @@
+"""The path of one citizen message: dedupe, lock, transcript, dialogue, and what the turn asks for."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from intake_core.codes import format_receipt
+from intake_core.crypto import IdentitySealer
+from intake_core.errors import (
+    CaseNotFound,
+    IntakeError,
+    ReceiptLocked,
+    ReceiptRejected,
+    ReceiptRequired,
+    StorageUnavailable,
+)
+from intake_core.events import HandoffRequested
+from intake_core.messages import InboundMessage, InformationAddition, Reply, StatusQuery, Turn
+from intake_core.model import EvidenceItem, IntakeDraft, ReporterIdentity
+from intake_core.ports import Clock, ConversationLocks, Dialogue
+from intake_core.service import IntakeService
+from intake_core.storage.conversation_repository import ConversationRecord
+from intake_core.storage.database import Database
+from intake_core.texts import Texts
+from intake_core.views import Registration
+
+log = logging.getLogger(__name__)
+
+PENDING_EVIDENCE = "_evidence"  # attachments received before the draft is complete
+BOT = "bot"
+CITIZEN = "citizen"
+
+
+@dataclass(slots=True)
+class Reception:
+    replies: list[Reply] = field(default_factory=list)
+    replayed: bool = False
+    held_by_agent: bool = False
+    tracking_no: str | None = None
+    locale: str = "zh"
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationPolicy:
+    idle_timeout: timedelta = timedelta(minutes=30)
+    max_text_chars: int = 5000
+
+
+class ConversationService:
+    def __init__(self, database: Database, intake: IntakeService, dialogue: Dialogue, locks: ConversationLocks,
+                 texts: Texts, sealer: IdentitySealer, sender_secret: bytes, clock: Clock,
+                 policy: ConversationPolicy | None = None) -> None:
+        self.database = database
+        self.intake = intake
+        self.dialogue = dialogue
+        self.locks = locks
+        self.texts = texts
+        self.sealer = sealer
+        self.sender_secret = sender_secret
+        self.clock = clock
+        self.policy = policy or ConversationPolicy()
+
+    def sender_digest(self, channel: str, sender_handle: str) -> str:
+        return hmac.new(self.sender_secret, f"{channel}\x00{sender_handle}".encode(), hashlib.sha256).hexdigest()
+
+    async def receive(self, message: InboundMessage) -> Reception:
+        async with self.locks.hold(message.conversation_key):
+            stored = await self._store_inbound(message)
+            if stored is None:  # a redelivery: answer as the first time, act never twice
+                async with self.database.unit_of_work() as repo:
+                    texts = await repo.conversations.replies_of_turn(message.idempotency_key)
+                return Reception([Reply(t) for t in texts], replayed=True)
+            record, notices = stored
+            if record.held_by:
+                return Reception(held_by_agent=True, locale=record.locale)
+            return await self._converse(message, record, notices)
+
+    async def _store_inbound(self, message: InboundMessage) -> tuple[ConversationRecord, list[Reply]] | None:
+        """Make the message durable before anything answers it."""
+        now = self.clock.now()
+        notices: list[Reply] = []
+        async with self.database.unit_of_work() as repo:
+            if not await repo.conversations.claim_inbound(message.idempotency_key, message.conversation_key, now):
+                return None
+            record = await repo.conversations.get(message.conversation_key, for_update=True)
+            if record is None:
+                record = ConversationRecord(
+                    key=message.conversation_key, channel=message.channel, locale=message.locale or "zh",
+                    state={}, held_by=None, sender_digest=self.sender_digest(message.channel, message.sender_handle),
+                    contact_route=self.sealer.seal(ReporterIdentity(), self._route(message)), updated_at=now)
+                await repo.conversations.create(record, now)
+            elif record.state and now - record.updated_at > self.policy.idle_timeout:
+                record.state = {}
+                notices.append(Reply(self.texts.get(record.locale, "conversation_expired")))
+            await repo.conversations.append(message.conversation_key, "in", CITIZEN, message.text,
+                                            message.idempotency_key, now)
+        return record, notices
+
+    async def _converse(self, message: InboundMessage, record: ConversationRecord, notices: list[Reply]) -> Reception:
+        text = message.text
+        if len(text) > self.policy.max_text_chars:
+            text = text[: self.policy.max_text_chars]
+            notices.append(Reply(self.texts.get(record.locale, "message_clipped", limit=self.policy.max_text_chars)))
+        state = dict(record.state)
+        pending = list(state.pop(PENDING_EVIDENCE, []))
+        pending.extend(_evidence_to_state(message.attachments))
+        clipped = InboundMessage(message.channel, message.conversation_key, message.sender_handle, text,
+                                 message.idempotency_key, message.received_at, message.attachments,
+                                 message.locale or record.locale, message.metadata)
+        turn = await self.dialogue.handle(clipped, state)
+        reception = Reception(replies=[*notices, *turn.replies], locale=turn.locale)
+        await self._act(turn, message, reception, pending)
+        new_state = dict(turn.state)
+        if pending and turn.draft is None and not turn.cancelled:
+            new_state[PENDING_EVIDENCE] = pending
+        now = self.clock.now()
+        async with self.database.unit_of_work() as repo:
+            await repo.conversations.save(message.conversation_key, now, state=new_state, locale=turn.locale)
+            for reply in reception.replies:
+                await repo.conversations.append(message.conversation_key, "out", BOT, reply.text,
+                                                message.idempotency_key, now, reception.tracking_no)
+        return reception
+
+    async def _act(self, turn: Turn, message: InboundMessage, reception: Reception,
+                   pending: list[dict[str, Any]]) -> None:
+        locale = turn.locale
+        try:
+            if turn.draft is not None:
+                await self._register(turn.draft, message, reception, pending)
+            if turn.status_query is not None:
+                reception.replies.extend(await self._status(turn.status_query, message, locale))
+            if turn.addition is not None:
+                await self._add(turn.addition, message, reception, pending)
+            if turn.handoff_requested:
+                await self._hand_off(message)
+                reception.replies.append(Reply(self.texts.get(locale, "handoff_queued")))
+        except StorageUnavailable:
+            raise
+        except IntakeError as error:
+            reception.replies.append(Reply(self._refusal(locale, error)))
+
+    async def _register(self, draft: IntakeDraft, message: InboundMessage, reception: Reception,
+                        pending: list[dict[str, Any]]) -> None:
+        draft.channel = message.channel
+        draft.conversation_key = message.conversation_key
+        draft.contact_route = self._route(message)
+        draft.sender_digest = self.sender_digest(message.channel, message.sender_handle)
+        draft.evidence = [*draft.evidence, *_evidence_from_state(pending)]
+        pending.clear()
+        registration = await self.intake.submit(draft, idempotency_key=f"turn:{message.idempotency_key}")
+        reception.tracking_no = registration.tracking_no
+        reception.replies.extend(self.registration_replies(registration, draft.kind.value, draft.locale))
+
+    def registration_replies(self, registration: Registration, kind: str, locale: str) -> list[Reply]:
+        texts = self.texts
+        if registration.referral:
+            replies = [Reply(texts.get(locale, "referral", referral=registration.referral,
+                                       tracking_no=registration.tracking_no))]
+        else:
+            replies = [Reply(texts.get(locale, "case_registered", kind=texts.get(locale, f"kind_{kind}"),
+                                       tracking_no=registration.tracking_no,
+                                       acknowledge_by=registration.acknowledge_by,
+                                       answer_by=registration.answer_by))]
+        if registration.priority == "P1":
+            replies.append(Reply(texts.get(locale, "escalated")))
+        if registration.cluster_size > 1:
+            replies.append(Reply(texts.get(locale, "cluster")))
+        if registration.receipt:
+            replies.append(Reply(texts.get(locale, "receipt_once", receipt=format_receipt(registration.receipt))))
+        return replies
+
+    async def _status(self, query: StatusQuery, message: InboundMessage, locale: str) -> list[Reply]:
+        if query.tracking_no:
+            view = await self.intake.status(query.tracking_no, query.receipt,
+                                            self.sender_digest(message.channel, message.sender_handle))
+        else:
+            view = await self.intake.status_by_receipt(query.receipt or "")
+        deadline = view.deadlines.answer_extended_by or view.deadlines.answer_by
+        replies = [Reply(self.texts.get(locale, "status", tracking_no=view.tracking_no,
+                                        status=self.texts.status_name(locale, view.status), answer_by=deadline))]
+        if view.public_answer:
+            replies.append(Reply(self.texts.get(locale, "public_answer", answer=view.public_answer)))
+        return replies
+
+    async def _add(self, addition: InformationAddition, message: InboundMessage, reception: Reception,
+                   pending: list[dict[str, Any]]) -> None:
+        evidence = [*addition.evidence, *_evidence_from_state(pending)]
+        pending.clear()
+        number = await self.intake.add_information(
+            addition.text, evidence, tracking_no=addition.tracking_no, receipt=addition.receipt,
+            sender_digest=self.sender_digest(message.channel, message.sender_handle))
+        reception.replies.append(Reply(self.texts.get(reception.locale, "information_added", tracking_no=number)))
+
+    async def _hand_off(self, message: InboundMessage) -> None:
+        event = HandoffRequested(message.conversation_key, message.channel)
+        async with self.database.unit_of_work() as repo:
+            await repo.add_outbox([(event.topic, None, event.payload())], self.clock.now())
+
+    def _refusal(self, locale: str, error: IntakeError) -> str:
+        key = {CaseNotFound: "case_not_found", ReceiptRequired: "receipt_needed",
+               ReceiptLocked: "receipt_locked", ReceiptRejected: "receipt_rejected"}.get(type(error))
+        if key is None:
+            return self.texts.get(locale, "invalid_submission", detail=error.detail)
+        return self.texts.get(locale, key)
+
+    @staticmethod
+    def _route(message: InboundMessage) -> str:
+        return f"{message.channel}:{message.sender_handle}"
+
+
+def _evidence_to_state(items: tuple[EvidenceItem, ...]) -> list[dict[str, Any]]:
+    return [{"name": i.name, "media_type": i.media_type, "size": i.size, "sha256": i.sha256,
+             "stored_path": i.stored_path} for i in items]
+
+
+def _evidence_from_state(items: list[dict[str, Any]]) -> list[EvidenceItem]:
+    return [EvidenceItem(**item) for item in items]

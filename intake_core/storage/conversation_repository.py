@@ -1,0 +1,82 @@
+"""Conversations, their transcript and the inbound-message ledger."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from intake_core.storage.tables import conversations, inbound_keys, transcript
+
+
+@dataclass(slots=True)
+class ConversationRecord:
+    key: str
+    channel: str
+    locale: str
+    state: dict[str, Any]
+    held_by: str | None
+    sender_digest: str
+    contact_route: bytes | None
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class TranscriptLine:
+    direction: str
+    author: str
+    text: str
+    at: datetime
+
+
+class ConversationRepository:
+    def __init__(self, connection: AsyncConnection) -> None:
+        self.connection = connection
+        self._insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
+
+    async def claim_inbound(self, key: str, conversation_key: str, at: datetime) -> bool:
+        """True the first time a channel message id is seen; False for every redelivery."""
+        statement = self._insert(inbound_keys).values(key=key, conversation_key=conversation_key, received_at=at)
+        outcome = await self.connection.execute(statement.on_conflict_do_nothing(index_elements=["key"]))
+        return outcome.rowcount == 1
+
+    async def get(self, key: str, for_update: bool = False) -> ConversationRecord | None:
+        query = select(conversations).where(conversations.c.key == key)
+        row = (await self.connection.execute(query.with_for_update() if for_update else query)).first()
+        if row is None:
+            return None
+        return ConversationRecord(row.key, row.channel, row.locale, dict(row.state), row.held_by,
+                                  row.sender_digest, row.contact_route, row.updated_at)
+
+    async def create(self, record: ConversationRecord, at: datetime) -> None:
+        statement = self._insert(conversations).values(
+            key=record.key, channel=record.channel, locale=record.locale, state=record.state,
+            held_by=record.held_by, sender_digest=record.sender_digest, contact_route=record.contact_route,
+            started_at=at, updated_at=at)
+        await self.connection.execute(statement.on_conflict_do_nothing(index_elements=["key"]))
+
+    async def save(self, key: str, at: datetime, **values: Any) -> None:
+        await self.connection.execute(
+            update(conversations).where(conversations.c.key == key).values(updated_at=at, **values))
+
+    async def append(self, conversation_key: str, direction: str, author: str, text: str, turn_key: str,
+                     at: datetime, tracking_no: str | None = None) -> None:
+        await self.connection.execute(transcript.insert(), {
+            "conversation_key": conversation_key, "direction": direction, "author": author, "text": text,
+            "turn_key": turn_key, "at": at, "case_tracking_no": tracking_no})
+
+    async def replies_of_turn(self, turn_key: str) -> list[str]:
+        rows = await self.connection.execute(
+            select(transcript.c.text).where(transcript.c.turn_key == turn_key, transcript.c.direction == "out")
+            .order_by(transcript.c.id))
+        return [r.text for r in rows]
+
+    async def lines(self, conversation_key: str, limit: int = 500) -> list[TranscriptLine]:
+        rows = await self.connection.execute(
+            select(transcript).where(transcript.c.conversation_key == conversation_key)
+            .order_by(transcript.c.id).limit(limit))
+        return [TranscriptLine(r.direction, r.author, r.text, r.at) for r in rows]
