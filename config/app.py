@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request, Response
 
-from channels import case_api
+from channels import case_api, web_chat
 from config.metrics import measure, metrics_response
 from config.problems import install_problem_handlers, problem
 from config.wiring import Container
@@ -25,6 +25,7 @@ def create_app(container: Container) -> FastAPI:
                               "staff handle them.")
     app.state.container = container
     app.state.service = container.service
+    app.state.conversations = container.conversations
     app.state.evidence_store = FileEvidenceStore(container.settings.resolved_evidence_dir,
                                                  max_bytes=25 * 1024 * 1024)
     install_problem_handlers(app)
@@ -54,4 +55,5 @@ def create_app(container: Container) -> FastAPI:
         return metrics_response()
 
     app.include_router(case_api.router)
+    app.include_router(web_chat.router)
     return app

@@ -27,6 +27,11 @@ class Settings(BaseSettings):
     sla_file: Path = Field(CONFIG_DIR / "sla.yaml", description="SLA profiles and working hours")
     holidays_file: Path = Field(CONFIG_DIR / "holidays.yaml", description="Holiday years the package lacks")
     priority_file: Path = Field(CONFIG_DIR / "priority.yaml", description="Priority keyword rules")
+    messages_file: Path = Field(CONFIG_DIR / "messages.yaml", description="Replies the service composes")
+    rasa_timeout_seconds: float = Field(10.0, description="How long a turn waits for Rasa before the "
+                                                          "embedded engine answers instead")
+    conversation_idle_minutes: int = Field(30, description="An unfinished conversation expires after this")
+    message_max_chars: int = Field(5000, description="Longer chat messages are clipped, with a notice")
     description_max_chars: int = Field(5000, description="Longest accepted case description")
     request_max_bytes: int = Field(1_000_000, description="Largest accepted JSON request body")
     receipt_max_failures: int = Field(5, description="Wrong receipts before a case's receipt locks")

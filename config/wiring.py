@@ -4,16 +4,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from config.settings import Settings
+from dialogue.embedded_engine import EmbeddedEngine
+from dialogue.form_logic import load_catalogue
+from dialogue.rasa_engine import RasaEngine
 from intake_core.calendar import WorkingCalendar
+from intake_core.conversation_service import ConversationPolicy, ConversationService
 from intake_core.crypto import IdentitySealer, KeyMaterial, load_or_create_keys
-from intake_core.ports import Clock, SystemClock
+from intake_core.locks import InProcessLocks
+from intake_core.ports import Clock, Dialogue, SystemClock
 from intake_core.priority import PriorityRules
 from intake_core.service import IntakeService, ReceiptPolicy
 from intake_core.sla import SlaPolicy, read_calendar_settings
 from intake_core.storage.database import Database
 from intake_core.taxonomy import Taxonomy
+from intake_core.texts import Texts
 from intake_core.validation import Limits
 
 
@@ -25,8 +32,12 @@ class Container:
     sla: SlaPolicy
     keys: KeyMaterial
     service: IntakeService
+    conversations: ConversationService
+    dialogue: Dialogue
 
     async def close(self) -> None:
+        if isinstance(self.dialogue, RasaEngine):
+            await self.dialogue.close()
         await self.database.dispose()
 
 
@@ -51,4 +62,19 @@ def build_container(settings: Settings | None = None, clock: Clock | None = None
         receipt_policy=ReceiptPolicy(settings.receipt_max_failures,
                                      timedelta(minutes=settings.receipt_lockout_minutes)),
     )
-    return Container(settings, database, taxonomy, sla, keys, service)
+    dialogue = build_dialogue(settings, service.clock, sla.calendar.timezone)
+    conversations = ConversationService(
+        database=database, intake=service, dialogue=dialogue, locks=InProcessLocks(),
+        texts=Texts.from_yaml(settings.messages_file, sla.calendar.timezone),
+        sealer=IdentitySealer(keys.identity_public), sender_secret=keys.receipt_secret, clock=service.clock,
+        policy=ConversationPolicy(idle_timeout=timedelta(minutes=settings.conversation_idle_minutes),
+                                  max_text_chars=settings.message_max_chars))
+    return Container(settings, database, taxonomy, sla, keys, service, conversations, dialogue)
+
+
+def build_dialogue(settings: Settings, clock: Clock, timezone: ZoneInfo) -> Dialogue:
+    embedded = EmbeddedEngine(catalogue=load_catalogue(settings.categories_file),
+                              clock=lambda: clock.now().astimezone(timezone))
+    if settings.rasa_url:
+        return RasaEngine(settings.rasa_url, fallback=embedded, timeout=settings.rasa_timeout_seconds)
+    return embedded

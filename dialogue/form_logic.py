@@ -414,15 +414,21 @@ FIELD_WORDS = {
     "reporter_email": ("邮箱", "邮件", "email", "e-mail", "mail"),
 }
 _CHANGE_WORDS = re.compile(
-    r"(改成|改为|换成|更正为|更改为|修改为|应该是|应为|变成|写成|\bto\b|\bshould be\b|\binstead\b|:|：|=)",
+    r"(改成|改为|换成|更正为|更改为|修改为|应该是|应为|变成|写成|\bto\b|\bshould be\b|\binstead\b)",
     re.IGNORECASE)
 
 
+_FIELD_LEADS = ("", "我的", "把", "将", "请把", "my", "the", "your")
 _REMARK = re.compile(r"错|不对|有误|改|更正|wrong|incorrect|fix|change|update", re.IGNORECASE)
 
 
 def parse_correction(text: str) -> tuple[str | None, str]:
-    """(slot named in the message or None, the new value text after "改成"/"to", possibly empty)."""
+    """(slot the message asks to change or None, the new value text, possibly empty).
+
+    A field word alone is not enough ("他在电话里骗我" describes, it does not correct): the
+    message must also say that it changes something ("改成", "写错了", "to"), or start with
+    the field word ("电话13912345678", "我的邮箱 a@b.cn").
+    """
     lowered = text.lower()
     best: tuple[int, int, str] | None = None
     for slot, words in FIELD_WORDS.items():
@@ -431,13 +437,17 @@ def parse_correction(text: str) -> tuple[str | None, str]:
             if at >= 0 and (best is None or (at, -len(word)) < (best[0], -best[1])):
                 best = (at, len(word), slot)
     change = _CHANGE_WORDS.search(text)
-    rest = text[change.end():] if change else ""
     if best is None:
-        return None, (rest or text).strip(_PUNCTUATION)
-    if not change:
-        rest = text[best[0] + best[1]:]
-        rest = "" if _REMARK.search(rest) else rest  # "名字写错了" names the field, gives no value
-    return best[2], rest.strip(_PUNCTUATION)
+        return None, (text[change.end():] if change else text).strip(_PUNCTUATION)
+    start, length, slot = best
+    after = text[start + length:]
+    if change:
+        return slot, text[change.end():].strip(_PUNCTUATION)
+    if _REMARK.search(text):
+        return slot, ""  # "名字写错了" names the field, gives no value
+    if text[:start].strip(_PUNCTUATION).lower() in _FIELD_LEADS:
+        return slot, after.strip(_PUNCTUATION)
+    return None, text.strip(_PUNCTUATION)
 
 
 def _find_word(lowered: str, word: str) -> int:
@@ -470,6 +480,27 @@ def correction_updates(text: str, slots: Mapping[str, Any], catalogue: Catalogue
         if value:
             updates.update(value)
     return updates
+
+
+def correction_for_message(message: str, slots: Mapping[str, Any], catalogue: Catalogue, now: datetime,
+                           field: str | None = None) -> Updates:
+    """What a message the NLU read as `correct` changes; None means "ask which field".
+
+    A button names the field outright. A message that names a field or says "改成…" is a
+    correction. Anything else is more likely an answer to the question being asked that the
+    NLU took for a correction (a bare URL, a phone number), so it is tried as that first.
+    """
+    if field:
+        return correction_updates("", slots, catalogue, now, slot=field)
+    # "改成举报" names no field but is short; "he refused to accept…" merely contains "to".
+    if parse_correction(message)[0] or (_CHANGE_WORDS.search(message) and len(message) <= 20):
+        return correction_updates(message, slots, catalogue, now)
+    requested = slots.get("requested_slot")
+    if requested in FORM_SLOTS:
+        answer = interpret(requested, message, slots, catalogue, now, message=message)
+        if answer:
+            return answer
+    return correction_updates(message, slots, catalogue, now)
 
 
 def _slot_of_bare_value(text: str, slots: Mapping[str, Any], catalogue: Catalogue) -> str | None:

@@ -121,19 +121,20 @@ def ensure_environment() -> Path:
     if venv.exists():
         shutil.rmtree(venv)  # a half-built venv from an interrupted install
     with open(log, "w", encoding="utf-8") as out:
-        _run([str(python), "-m", "venv", str(venv)], out, "creating the venv")
+        _run([str(python), "-m", "venv", str(venv)], out, "creating the venv", env=_install_env())
         pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "--disable-pip-version-check"]
-        _run([*pip, "--upgrade", "pip"], out, "upgrading pip")
-        _run([*pip, *REQUIREMENTS], out, f"installing {' '.join(REQUIREMENTS)}")
+        _run([*pip, "--upgrade", "pip"], out, "upgrading pip", env=_install_env())
+        _run([*pip, *REQUIREMENTS], out, f"installing {' '.join(REQUIREMENTS)}", env=_install_env())
     (venv / MARKER).write_text("\n".join(REQUIREMENTS) + "\n", encoding="utf-8")
     say("Rasa environment ready")
     return venv
 
 
-def _run(command: list[str], out, what: str, cwd: Path | None = None) -> None:
+def _run(command: list[str], out, what: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> None:
     out.write(f"$ {' '.join(command)}\n")
     out.flush()
-    result = subprocess.run(command, stdout=out, stderr=subprocess.STDOUT, cwd=cwd, env=_env(), check=False)
+    result = subprocess.run(command, stdout=out, stderr=subprocess.STDOUT, cwd=cwd, env=env or _env(),
+                            check=False)
     if result.returncode != 0:
         raise RasaRuntimeError(f"{what} failed (exit {result.returncode}); see {out.name}")
 
@@ -143,6 +144,13 @@ def _env(**extra: str) -> dict[str, str]:
     # The action server imports dialogue.fields, dialogue.form_logic and intake_core.codes.
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
     env.setdefault("RASA_ACTION_ENDPOINT", DEFAULT_ACTION_ENDPOINT)
+    return env
+
+
+def _install_env() -> dict[str, str]:
+    # Without the repository on the path: pip would otherwise check the service's own pins.
+    env = {**os.environ, **QUIET_ENV}
+    env.pop("PYTHONPATH", None)
     return env
 
 
@@ -225,7 +233,7 @@ def up(project_dir: Path = PROJECT_DIR, *, model: Path | None = None, host: str 
     try:
         servers.processes.append(_start(
             [rasa_executable(), "run", "actions", "--actions", "actions", "--port", str(actions_port)],
-            project_dir, "action-server"))
+            project_dir, "action-server", SANIC_HOST=host))  # rasa-sdk's only way to pick the interface
         _wait_until(f"{servers.actions_url}/health", servers.processes[-1], "the action server", timeout)
         servers.processes.append(_start(
             [rasa_executable(), "run", "--enable-api", "--model", str(model), "--interface", host,

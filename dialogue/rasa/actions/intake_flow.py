@@ -48,9 +48,8 @@ class ActionCorrectField(Action):
             dispatcher.utter_message(response="utter_nothing_to_correct")
             return []
         chosen = next(tracker.get_latest_entity_values("correction_field"), None)  # from a button
-        text = "" if chosen else latest_text(tracker)
-        updates = form_logic.correction_updates(text, tracker.slots, catalogue(),
-                                                form_logic.now_in_shanghai(), slot=chosen)
+        updates = form_logic.correction_for_message(latest_text(tracker), tracker.slots, catalogue(),
+                                                    form_logic.now_in_shanghai(), field=chosen)
         if updates is None:
             dispatcher.utter_message(response="utter_invalid_correction_field")
             return []
