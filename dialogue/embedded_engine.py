@@ -23,6 +23,9 @@ from dialogue.payloads import apply_payload
 from intake_core.messages import Button, InboundMessage, Reply, Turn
 
 _BUTTON_PAYLOAD = re.compile(r"^/(\w+)(\{.*\})?$", re.DOTALL)
+# While the form waits for an answer, free text that merely resembles "cancel" or "talk to a
+# person" must not interrupt it: interruptions need a confident match.
+INTERRUPT_CONFIDENCE = 0.6
 RASA_PROJECT = Path(__file__).with_name("rasa")
 
 
@@ -65,7 +68,10 @@ class EmbeddedEngine:
         if not state and message.locale in ("zh", "en"):
             slots["locale"] = message.locale
         text = fields.normalize_text(message.text)
-        intent, entities = self._understand(text)
+        intent, confidence, entities = self._understand(text)
+        active_form = state.get("active_form")
+        if active_form and intent in self.domain.ignored_intents and confidence < INTERRUPT_CONFIDENCE:
+            intent = None
         context = _Context(text, intent, entities, slots, state.get("active_form"), state.get("requested_slot"),
                            self.clock())
         if not self._acceptable(context, message):
@@ -87,14 +93,14 @@ class EmbeddedEngine:
         return turn
 
     # -- understanding ---------------------------------------------------------------------------
-    def _understand(self, text: str) -> tuple[str | None, dict[str, Any]]:
+    def _understand(self, text: str) -> tuple[str | None, float, dict[str, Any]]:
         button = _BUTTON_PAYLOAD.match(text)
         if button:  # a button's payload names its intent (and entities) outright, as in Rasa
             try:
                 given = json.loads(button.group(2)) if button.group(2) else {}
             except ValueError:
                 given = {}
-            return button.group(1), given if isinstance(given, dict) else {}
+            return button.group(1), 1.0, given if isinstance(given, dict) else {}
         entities: dict[str, Any] = {}
         for name, finder in (("tracking_no", fields.find_tracking_no), ("receipt", fields.find_receipt),
                              ("url", fields.find_url), ("email", fields.find_email)):
@@ -104,7 +110,8 @@ class EmbeddedEngine:
         phone = fields.find_phone(text)
         if phone:
             entities["phone"] = phone.e164
-        return self.matcher.classify(text).intent, entities
+        guess = self.matcher.classify(text)
+        return guess.intent, guess.confidence, entities
 
     def _acceptable(self, context: _Context, message: InboundMessage) -> bool:
         """Empty, garbage and unsupported-language messages get a clear reply and change nothing."""

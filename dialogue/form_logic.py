@@ -54,7 +54,7 @@ class CategoryOption:
     name_zh: str
     name_en: str
     synonyms: tuple[str, ...]
-    required: frozenset
+    required: frozenset[str]  # its `required` fields in categories.yaml, description always added
 
     def name(self, locale: str) -> str:
         return self.name_en if locale == "en" else self.name_zh
@@ -69,7 +69,7 @@ class Catalogue:
     options: tuple[CategoryOption, ...]
 
     @property
-    def category_required(self) -> dict[str, frozenset]:
+    def category_required(self) -> dict[str, frozenset[str]]:
         return {option.code: option.required for option in self.options}
 
     def get(self, code: Any) -> CategoryOption | None:
@@ -106,7 +106,12 @@ def load_catalogue(path: Path | None = None) -> Catalogue:
     return Catalogue(tuple(options))
 
 
-def required_slots(slots: Mapping[str, Any], category_required: Mapping[str, frozenset]) -> list[str]:
+def load_category_required(path: Path | None = None) -> dict[str, frozenset[str]]:
+    """category code -> the fields it requires: the second argument of required_slots()."""
+    return load_catalogue(path).category_required
+
+
+def required_slots(slots: Mapping[str, Any], category_required: Mapping[str, frozenset[str]]) -> list[str]:
     """The slots this intake needs, in asking order; the form asks the first one that is None."""
     required = ["kind", "category"]
     category = slots.get("category")
@@ -128,7 +133,7 @@ def required_slots(slots: Mapping[str, Any], category_required: Mapping[str, fro
     return required
 
 
-def next_slot(slots: Mapping[str, Any], category_required: Mapping[str, frozenset]) -> str | None:
+def next_slot(slots: Mapping[str, Any], category_required: Mapping[str, frozenset[str]]) -> str | None:
     return next((name for name in required_slots(slots, category_required) if slots.get(name) is None), None)
 
 
@@ -216,6 +221,9 @@ def interpret(slot: str, value: Any, slots: Mapping[str, Any], catalogue: Catalo
     if slot == "confirmed" and message and value is not True and _corrects(message, value, intent):
         # "不对，电话应该是139…" at the summary: apply it instead of asking which field.
         return correction_updates(message, slots, catalogue, now)
+    if slot == "anonymous" and message and _anonymity_named(message) is not None:
+        # The words beat the intent: "不匿名" must not become anonymous because the NLU saw 匿名.
+        return _anonymity(bool(_anonymity_named(message)))
     if isinstance(value, bool):
         return _boolean(slot, value)
     text = fields.normalize_text(str(value))
@@ -311,17 +319,26 @@ def _iso_datetime(text: str) -> datetime | None:
 
 
 def _anonymous(text: str, slots: Mapping[str, Any], catalogue: Catalogue, now: datetime, intent: Any) -> Updates:
+    named = _anonymity_named(text)
+    if named is None and intent in ("anonymous", "give_contact"):
+        named = intent == "anonymous"
+    if named is None:
+        named = fields.parse_yes_no(text)  # the question is "匿名提交吗？"
+    return None if named is None else _anonymity(named)
+
+
+def _anonymity_named(text: str) -> bool | None:
+    """True/False when the message says anonymous or not in so many words, else None."""
     lowered = text.lower()
-    if intent in ("anonymous", "give_contact"):
-        return _anonymity(intent == "anonymous")
-    if any(word in lowered for word in ("实名", "不匿名", "不用匿名", "not anonymous")):
-        return _anonymity(False)
-    if any(word in lowered for word in ("匿名", "anonym", "不留", "不想留", "保密")):
-        return _anonymity(True)
-    if any(word in lowered for word in ("联系方式", "联系我", "contact")):
-        return _anonymity(False)
-    answer = fields.parse_yes_no(text)
-    return None if answer is None else _anonymity(answer)
+    if any(word in lowered for word in ("实名", "不匿名", "不用匿名", "不需要匿名", "not anonymous",
+                                        "real name")):
+        return False
+    if any(word in lowered for word in ("匿名", "anonym", "不留名", "不想留", "不留个人", "保密身份",
+                                        "want to leave", "want to give", "rather not")):
+        return True
+    if any(word in lowered for word in ("联系方式", "联系我", "contact me", "contact details")):
+        return False
+    return None
 
 
 def _reporter_name(text: str, slots: Mapping[str, Any], catalogue: Catalogue, now: datetime,
