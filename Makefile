@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 RUN_STAMP := $(VENV)/.installed-run
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: run test lint bench tools compose-check unit integration e2e clean
+.PHONY: run test lint bench tools compose-check rasa clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,10 +26,19 @@ run: $(RUN_STAMP)
 	$(BIN)/intake db upgrade
 	$(BIN)/intake serve
 
-## tools: system packages the test run needs (Debian)
+## tools: system packages the test run needs (Debian): docker-compose to check the deployment file,
+## Chromium and CJK fonts for the browser tests (Playwright drives /usr/bin/chromium; it downloads no browser)
 tools:
-	@command -v docker-compose >/dev/null || { apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose >/dev/null; }
+	@missing=""; command -v docker-compose >/dev/null || missing="$$missing docker-compose"; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	fc-list :lang=zh 2>/dev/null | grep -q . || missing="$$missing fonts-noto-cjk"; \
+	if [ -n "$$missing" ]; then apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; fi
+
+## rasa: Rasa 3.6 in a Python 3.10 environment and a trained model, both cached under ~/.cache/intake
+rasa: $(DEV_STAMP)
+	$(BIN)/intake rasa env
+	$(BIN)/intake rasa train
 
 ## lint: ruff, mypy on the service packages, the dependency rule
 lint: $(DEV_STAMP)
@@ -42,7 +51,7 @@ compose-check: tools
 	POSTGRES_PASSWORD=placeholder docker-compose -f docker-compose.yml config --quiet
 
 ## test: everything, from a new machine
-test: $(DEV_STAMP) tools lint compose-check
+test: $(DEV_STAMP) tools lint compose-check rasa
 	$(BIN)/pytest -q -p no:cacheprovider tests/unit tests/integration tests/e2e
 
 ## bench: throughput ratios measured side by side
