@@ -9,6 +9,7 @@ from playwright.async_api import async_playwright, expect
 CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                   "--disable-sync", "--no-first-run"]
 SHOTS = Path("var/screenshots")
+SHOTS.mkdir(parents=True, exist_ok=True)
 
 
 async def test_a_citizen_files_a_report_in_the_chat_page(live_server: str, chromium_path: str) -> None:
@@ -31,7 +32,6 @@ async def test_a_citizen_files_a_report_in_the_chat_page(live_server: str, chrom
         await page.get_by_role("button", name="确认提交").click()
         await expect(log).to_contain_text("受理编号")
         await expect(log).to_contain_text("匿名回执码")
-        SHOTS.mkdir(parents=True, exist_ok=True)
         await page.screenshot(path=str(SHOTS / "chat-zh-390.png"), full_page=True)
         await browser.close()
 
