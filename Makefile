@@ -55,8 +55,9 @@ test: $(DEV_STAMP) tools lint compose-check rasa
 	$(BIN)/pytest -q -p no:cacheprovider tests/unit tests/integration tests/e2e
 
 ## bench: throughput ratios measured side by side
-bench: $(DEV_STAMP)
+bench: $(DEV_STAMP) rasa
 	$(BIN)/python -m tests.benchmarks.bench_submit
+	$(BIN)/python -m tests.benchmarks.bench_dialogue
 
 clean:
 	rm -rf $(VENV) var

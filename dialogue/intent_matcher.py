@@ -22,6 +22,7 @@ _ANNOTATION = re.compile(r"\[([^\]]+)\]\([^)]*\)|\[([^\]]+)\]\{[^}]*\}")
 _SPACES = re.compile(r"\s+")
 NGRAM_SIZES = (1, 2, 3)
 NEIGHBOURS = 3
+COMMON_SHARE = 0.05
 # Values say nothing about intent and would drown the words around them: "change the phone to
 # 139..." must look like "change the phone to N".
 _MASKS = (
@@ -84,9 +85,12 @@ class IntentMatcher:
         self._exact = {_normalize(text): intent for intent, text in pairs}
         self._vectors = [(intent, self._vector(doc)) for (intent, _), doc in zip(pairs, documents, strict=True)]
         self._postings: dict[str, list[int]] = defaultdict(list)
+        # Grams found in most examples (single Latin letters, spaces) say little and cost most.
+        common = {g for g, n in frequency.items() if n > total * COMMON_SHARE}
         for index, (_, vector) in enumerate(self._vectors):
             for gram in vector:
-                self._postings[gram].append(index)
+                if gram not in common:
+                    self._postings[gram].append(index)
 
     @classmethod
     def from_nlu(cls, nlu_file: Path, **options: Any) -> IntentMatcher:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import List, Text, Tuple
+from collections.abc import Callable
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -15,7 +15,7 @@ from intake_core import codes
 from .shared import latest_text, reset_intake
 
 
-def case_reference(tracker: Tracker) -> Tuple[str | None, str | None]:
+def case_reference(tracker: Tracker) -> tuple[str | None, str | None]:
     """(tracking number, receipt code) from this message, else from earlier in the conversation."""
     text = latest_text(tracker)
     tracking_no = fields.find_tracking_no(text) or _normalized(tracker.get_slot("tracking_no"),
@@ -24,29 +24,29 @@ def case_reference(tracker: Tracker) -> Tuple[str | None, str | None]:
     return tracking_no, receipt
 
 
-def _normalized(value: object, normalize) -> str | None:
+def _normalized(value: object, normalize: Callable[[str], str | None]) -> str | None:
     return normalize(value) if isinstance(value, str) and value else None
 
 
-def remember(tracking_no: str | None, receipt: str | None) -> List[EventType]:
+def remember(tracking_no: str | None, receipt: str | None) -> list[EventType]:
     return [SlotSet("tracking_no", tracking_no), SlotSet("receipt", receipt)]
 
 
 class ActionRequestHandoff(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_request_handoff"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         dispatcher.utter_message(response="utter_handoff")
         dispatcher.utter_message(json_message={"intake": {"type": "handoff"}})
         return reset_intake()
 
 
 class ActionQueryStatus(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_query_status"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         tracking_no, receipt = case_reference(tracker)
         if not (tracking_no or receipt):
             dispatcher.utter_message(response="utter_ask_tracking_no")
@@ -57,10 +57,10 @@ class ActionQueryStatus(Action):
 
 
 class ActionAddInformation(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_add_information"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         tracking_no, receipt = case_reference(tracker)
         text = latest_text(tracker).strip()
         if not (tracking_no or receipt) or text.startswith("/"):

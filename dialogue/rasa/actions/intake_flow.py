@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import List, Text
-
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
@@ -17,10 +15,10 @@ from .shared import catalogue, current_locale, latest_text, render_response, res
 class ActionSubmitIntake(Action):
     """Hands the confirmed draft to the service, which registers it and tells the tracking number."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_submit_intake"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         if tracker.get_slot("confirmed") is not True:
             return []  # the form only ends confirmed; anything else is not ours to submit
         dispatcher.utter_message(json_message=form_logic.draft_payload(tracker.slots))
@@ -28,10 +26,10 @@ class ActionSubmitIntake(Action):
 
 
 class ActionCancelIntake(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_cancel_intake"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         dispatcher.utter_message(response="utter_cancelled")
         dispatcher.utter_message(json_message={"intake": {"type": "cancelled"}})
         return reset_intake()
@@ -40,10 +38,10 @@ class ActionCancelIntake(Action):
 class ActionCorrectField(Action):
     """"电话改成139…": reset the named slot, fill it when the new value is given; the form re-asks."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_correct_field"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         if tracker.active_loop_name != "intake_form":
             dispatcher.utter_message(response="utter_nothing_to_correct")
             return []
@@ -57,10 +55,10 @@ class ActionCorrectField(Action):
 
 
 class ActionSwitchLanguage(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_switch_language"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         chosen = next(tracker.get_latest_entity_values("locale"), None)
         if chosen not in ("zh", "en"):
             chosen = form_logic.requested_locale(latest_text(tracker), current_locale(tracker))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType
@@ -13,18 +13,18 @@ from dialogue import form_logic
 
 from .shared import catalogue, current_locale, latest_intent, latest_text
 
-Updates = Dict[Text, Any]
+Updates = dict[str, Any]
 
 
 class ValidateIntakeForm(FormValidationAction):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "validate_intake_form"
 
-    async def required_slots(self, domain_slots: List[Text], dispatcher: CollectingDispatcher,
-                             tracker: Tracker, domain: DomainDict) -> List[Text]:
+    async def required_slots(self, domain_slots: list[str], dispatcher: CollectingDispatcher,
+                             tracker: Tracker, domain: DomainDict) -> list[str]:
         return form_logic.required_slots(tracker.slots, catalogue().category_required)
 
-    def _validate(self, slot: Text, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker) -> Updates:
+    def _validate(self, slot: str, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker) -> Updates:
         updates = form_logic.interpret(slot, value, tracker.slots, catalogue(), form_logic.now_in_shanghai(),
                                        intent=latest_intent(tracker), message=latest_text(tracker))
         if updates is None:
@@ -80,10 +80,10 @@ class ValidateIntakeForm(FormValidationAction):
 class ActionAskCategory(Action):
     """utter_ask_category with the numbered menu of the chosen kind from categories.yaml."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_ask_category"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         menu = form_logic.category_menu(catalogue(), tracker.get_slot("kind"), current_locale(tracker))
         dispatcher.utter_message(response="utter_ask_category", category_menu=menu)
         return []
@@ -92,10 +92,10 @@ class ActionAskCategory(Action):
 class ActionAskConfirmed(Action):
     """utter_ask_confirmed with display values (category names, not codes) in its placeholders."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_ask_confirmed"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         values = form_logic.summary_values(tracker.slots, catalogue(), current_locale(tracker))
         dispatcher.utter_message(response="utter_ask_confirmed", **values)
         return []

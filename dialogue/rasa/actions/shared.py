@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any, Dict, List, Text
+from typing import Any
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -29,16 +29,16 @@ def latest_intent(tracker: Tracker) -> str | None:
     return (tracker.latest_message.get("intent") or {}).get("name")
 
 
-def slot_events(updates: Dict[Text, Any]) -> List[EventType]:
+def slot_events(updates: dict[str, Any]) -> list[EventType]:
     return [SlotSet(name, value) for name, value in updates.items()]
 
 
-def reset_intake() -> List[EventType]:
+def reset_intake() -> list[EventType]:
     """Forget the intake (the locale and any case reference stay)."""
     return [SlotSet(name, None) for name in form_logic.RESETTABLE_SLOTS]
 
 
-def render_response(domain: Dict[Text, Any], name: Text, locale: str, **values: Any) -> Dict[Text, Any]:
+def render_response(domain: dict[str, Any], name: str, locale: str, **values: Any) -> dict[str, Any]:
     """A response in an explicit locale, for when the locale slot is about to change.
 
     Rasa picks response variants by the slot values *before* the action's events apply,
@@ -50,13 +50,13 @@ def render_response(domain: Dict[Text, Any], name: Text, locale: str, **values: 
     text = chosen.get("text", "")
     for key, value in values.items():
         text = text.replace("{" + key + "}", str(value))
-    message: Dict[Text, Any] = {"text": text}
+    message: dict[str, Any] = {"text": text}
     if chosen.get("buttons"):
         message["buttons"] = chosen["buttons"]
     return message
 
 
-def _locale_condition(variant: Dict[Text, Any]) -> str | None:
+def _locale_condition(variant: dict[str, Any]) -> str | None:
     for condition in variant.get("condition") or []:
         if condition.get("type") == "slot" and condition.get("name") == "locale":
             return condition.get("value")
