@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import Mapping
 from contextlib import AbstractAsyncContextManager
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 from intake_core.messages import InboundMessage, Reply, Turn
@@ -32,12 +33,83 @@ class ConversationLocks(Protocol):
     def hold(self, conversation_key: str) -> AbstractAsyncContextManager[None]: ...
 
 
+@dataclass(frozen=True, slots=True)
+class QueueEntry:
+    """What is published: one outbox row. `entry_id` is the idempotency key (the outbox row id):
+    publishing the same id again adds nothing. The payload is a core event: codes and references only."""
+
+    entry_id: str
+    topic: str
+    payload: Mapping[str, Any]
+    case_ref: str | None = None  # rows of one case keep their order in the topic
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimedEntry:
+    """An entry held by one consumer of a pool until it is acknowledged or reclaimed after the idle time."""
+
+    entry_id: str
+    topic: str
+    payload: Mapping[str, Any]
+    case_ref: str | None
+    pool: str
+    consumer: str
+    position: str  # where the entry sits in its topic (Redis stream id, in-process sequence number)
+    deliveries: int  # how many times the pool has handed this entry out, this time included
+
+
+@dataclass(frozen=True, slots=True)
+class DeadLetter:
+    """An entry a pool gave up on after `QueuePolicy.max_deliveries` unacknowledged deliveries."""
+
+    entry_id: str
+    topic: str
+    payload: Mapping[str, Any]
+    case_ref: str | None
+    pool: str
+    position: str
+    deliveries: int
+
+
+@dataclass(frozen=True, slots=True)
+class QueuePolicy:
+    idle_after: timedelta = timedelta(minutes=5)  # a claimed, unacknowledged entry may be reclaimed after this
+    max_deliveries: int = 5  # an idle entry delivered this often goes to the dead letters instead
+
+
+class QueueUnavailable(Exception):
+    """The queue cannot be reached; the caller retries later (the outbox keeps what waits)."""
+
+
 class HandoffQueue(Protocol):
-    async def publish(self, entry_id: str, topic: str, payload: dict[str, Any]) -> None: ...
+    """Topics (cases, handoff, escalations) of entries, consumed by pools of agents.
 
-    def consume(self, pool: str) -> AsyncIterator[tuple[str, dict[str, Any]]]: ...
+    Every pool sees every entry of a topic once; inside a pool one consumer holds an entry at a time.
+    A consumer acknowledges only after the state change that claiming caused is committed: an entry
+    whose consumer stops without acknowledging goes to another consumer after `idle_after`."""
 
-    async def acknowledge(self, pool: str, entry_id: str) -> None: ...
+    async def publish(self, entry: QueueEntry) -> bool:
+        """Adds the entry; False when an entry with this id was already published (nothing added)."""
+        ...
+
+    async def claim(self, topic: str, pool: str, consumer: str, count: int = 1,
+                    wait: float = 0.0) -> list[ClaimedEntry]:
+        """Idle entries of the pool first (as `reclaim`), then new ones in topic order. Waits up to
+        `wait` seconds for something to arrive when nothing is there."""
+        ...
+
+    async def reclaim(self, topic: str, pool: str, consumer: str, count: int = 1) -> list[ClaimedEntry]:
+        """Takes over entries left unacknowledged longer than `idle_after`; those already delivered
+        `max_deliveries` times go to the dead letters instead."""
+        ...
+
+    async def acknowledge(self, entry: ClaimedEntry) -> None:
+        """Done: the pool never hands this entry out again. Acknowledging twice is harmless."""
+        ...
+
+    async def dead_letters(self, topic: str, pool: str, limit: int = 100) -> list[DeadLetter]: ...
+
+    async def close(self) -> None: ...
 
 
 class Outbound(Protocol):

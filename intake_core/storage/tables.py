@@ -138,6 +138,36 @@ outbox = Table(
     Index("ix_outbox_unpublished", "published_at", "id"),
 )
 
+# The in-process handoff queue (embedded default): published outbox rows in publication order,
+# and per pool the position reached and the entries handed out but not yet acknowledged.
+handoff_entries = Table(
+    "handoff_entries", metadata,
+    Column("seq", Id, primary_key=True, autoincrement=True),  # publication order, as a stream id
+    Column("outbox_id", ForeignKey("outbox.id"), nullable=False, unique=True),  # the idempotency key
+    Column("topic", String(64), nullable=False),
+    Column("published_at", UtcDateTime, nullable=False),
+    Index("ix_handoff_entries_topic", "topic", "seq"),
+)
+
+handoff_pools = Table(  # one consumer group per (topic, pool), like XGROUP's last-delivered id
+    "handoff_pools", metadata,
+    Column("topic", String(64), primary_key=True),
+    Column("pool", String(64), primary_key=True),
+    Column("last_seq", BigInteger, nullable=False),
+)
+
+handoff_deliveries = Table(  # the pending entries of each pool (dead letters keep dead_at)
+    "handoff_deliveries", metadata,
+    Column("pool", String(64), primary_key=True),
+    Column("seq", ForeignKey("handoff_entries.seq", ondelete="CASCADE"), primary_key=True),
+    Column("topic", String(64), nullable=False),
+    Column("consumer", String(128), nullable=False),
+    Column("deliveries", Integer, nullable=False),
+    Column("claimed_at", UtcDateTime, nullable=False),
+    Column("dead_at", UtcDateTime),
+    Index("ix_handoff_deliveries_idle", "topic", "pool", "dead_at", "claimed_at"),
+)
+
 idempotency_keys = Table(
     "idempotency_keys", metadata,
     Column("key", String(256), primary_key=True),
