@@ -43,7 +43,7 @@ rasa: $(DEV_STAMP)
 ## lint: ruff, mypy on the service packages, the dependency rule
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/mypy intake_core config channels
+	$(BIN)/mypy intake_core config channels dialogue handoff
 	$(BIN)/lint-imports
 
 ## compose-check: the deployment file is valid

@@ -17,6 +17,7 @@ from intake_core.evidence_store import FileEvidenceStore
 def create_app(container: Container) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        container.relay.start()  # outbox rows reach the handoff queue in the background
         yield
         await container.close()
 

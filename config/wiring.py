@@ -10,11 +10,14 @@ from config.settings import Settings
 from dialogue.embedded_engine import EmbeddedEngine
 from dialogue.form_logic import load_catalogue
 from dialogue.rasa_engine import RasaEngine
+from handoff.in_process_queue import InProcessQueue
+from handoff.outbox_relay import OutboxRelay
+from handoff.redis_streams_queue import RedisStreamsQueue
 from intake_core.calendar import WorkingCalendar
 from intake_core.conversation_service import ConversationPolicy, ConversationService
 from intake_core.crypto import IdentitySealer, KeyMaterial, load_or_create_keys
 from intake_core.locks import InProcessLocks
-from intake_core.ports import Clock, Dialogue, SystemClock
+from intake_core.ports import Clock, Dialogue, HandoffQueue, SystemClock
 from intake_core.priority import PriorityRules
 from intake_core.service import IntakeService, ReceiptPolicy
 from intake_core.sla import SlaPolicy, read_calendar_settings
@@ -34,8 +37,12 @@ class Container:
     service: IntakeService
     conversations: ConversationService
     dialogue: Dialogue
+    queue: HandoffQueue
+    relay: OutboxRelay
 
     async def close(self) -> None:
+        await self.relay.stop()
+        await self.queue.close()
         if isinstance(self.dialogue, RasaEngine):
             await self.dialogue.close()
         await self.database.dispose()
@@ -69,7 +76,10 @@ def build_container(settings: Settings | None = None, clock: Clock | None = None
         sealer=IdentitySealer(keys.identity_public), sender_secret=keys.receipt_secret, clock=service.clock,
         policy=ConversationPolicy(idle_timeout=timedelta(minutes=settings.conversation_idle_minutes),
                                   max_text_chars=settings.message_max_chars))
-    return Container(settings, database, taxonomy, sla, keys, service, conversations, dialogue)
+    queue: HandoffQueue = (RedisStreamsQueue.from_url(settings.redis_url) if settings.redis_url
+                           else InProcessQueue(database, clock=service.clock))
+    relay = OutboxRelay(database, queue, clock=service.clock)
+    return Container(settings, database, taxonomy, sla, keys, service, conversations, dialogue, queue, relay)
 
 
 def build_dialogue(settings: Settings, clock: Clock, timezone: ZoneInfo) -> Dialogue:

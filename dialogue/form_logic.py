@@ -115,7 +115,7 @@ def required_slots(slots: Mapping[str, Any], category_required: Mapping[str, fro
     """The slots this intake needs, in asking order; the form asks the first one that is None."""
     required = ["kind", "category"]
     category = slots.get("category")
-    if slots.get("kind") is None or category not in category_required:
+    if slots.get("kind") is None or not isinstance(category, str) or category not in category_required:
         return required
     needed = set(category_required[category]) | {"description"}
     required += [name for name in CATEGORY_FIELDS if name in needed]
