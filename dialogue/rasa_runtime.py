@@ -184,7 +184,8 @@ def train(project_dir: Path = PROJECT_DIR, *, force: bool = False) -> Path:
         say(f"model up to date: {target}")
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
-    partial = f"{target.name.removesuffix('.tar.gz')}.partial"
+    # Per process: two trainings of the same files (two test runs) must not rename each other's file.
+    partial = f"{target.name.removesuffix('.tar.gz')}.partial-{os.getpid()}"
     log = logs_dir() / f"train-{target.name.removesuffix('.tar.gz')}.log"
     say(f"training the Rasa model (a few minutes; log: {log})")
     started = time.monotonic()

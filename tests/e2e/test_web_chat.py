@@ -62,11 +62,15 @@ async def test_a_retried_message_is_answered_once(client: httpx.AsyncClient, sql
     assert await count(sqlite_container, transcript) == 2 + 2 * len(first["replies"])  # in + out, once each
 
 
-@pytest.mark.parametrize("text", ["", "\x00\x01\x02\x03", "Привет, как дела?", "����"])
-async def test_bad_input_gets_a_clear_reply_and_the_form_goes_on(client: httpx.AsyncClient, text: str) -> None:
+@pytest.mark.parametrize(("text", "explained"), [
+    ("", "消息是空的"), ("\x00\x01\x02\x03", "消息是空的"), ("Привет, как дела?", "中文或英文"), ("����", "没能识别"),
+])
+async def test_bad_input_gets_a_clear_reply_and_the_form_goes_on(client: httpx.AsyncClient, text: str,
+                                                                explained: str) -> None:
     conversation = (await say(client, None, "我要举报"))["conversation_id"]
     answer = await say(client, conversation, text)
-    assert answer["replies"], "every message gets an answer"
+    assert explained in answer["replies"][0]["text"]
+    assert "类别" in answer["replies"][-1]["text"]  # and the question is asked again
     after = await say(client, conversation, "诈骗")
     assert "对象" in after["replies"][-1]["text"]  # the form asked its next question: state intact
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -50,8 +51,9 @@ class _NoFallback:
 @pytest.fixture(scope="session")
 def rasa_url() -> Iterator[str]:
     """A real Rasa server and action server trained from the repository (cached outside the clone)."""
+    model = os.environ.get("INTAKE_RASA_MODEL")  # a model trained elsewhere; default: train or reuse
     try:
-        servers = rasa_runtime.up(rasa_port=5905, actions_port=5955)
+        servers = rasa_runtime.up(rasa_port=5905, actions_port=5955, model=Path(model) if model else None)
     except rasa_runtime.RasaRuntimeError as error:
         pytest.fail(f"Rasa could not start: {error}. Build it with: make rasa", pytrace=False)
     with servers:
