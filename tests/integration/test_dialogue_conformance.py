@@ -79,5 +79,5 @@ async def test_rasa_engine_registers_what_the_embedded_engine_registers(
     finally:
         await embedded.close()
     actual = await play(rasa_container, script)
-    assert actual.cases == expected.cases, actual.replies
+    assert actual.cases == expected.cases, "\n".join(actual.replies)
     assert actual.handoffs == expected.handoffs
