@@ -185,7 +185,8 @@ def train(project_dir: Path = PROJECT_DIR, *, force: bool = False) -> Path:
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
     # Per process: two trainings of the same files (two test runs) must not rename each other's file.
-    partial = f"{target.name.removesuffix('.tar.gz')}.partial-{os.getpid()}"
+    # No dot in it: Rasa would take the part after a dot for a file extension and drop it.
+    partial = f"partial-{os.getpid()}-{target.name.removesuffix('.tar.gz')}"
     log = logs_dir() / f"train-{target.name.removesuffix('.tar.gz')}.log"
     say(f"training the Rasa model (a few minutes; log: {log})")
     started = time.monotonic()
