@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 RUN_STAMP := $(VENV)/.installed-run
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: run test lint bench tools compose-check rasa clean
+.PHONY: run test lint bench tools compose-check rasa conformance-rasa clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -51,8 +51,12 @@ compose-check: tools
 	POSTGRES_PASSWORD=placeholder docker-compose -f docker-compose.yml config --quiet
 
 ## test: everything, from a new machine
-test: $(DEV_STAMP) tools lint compose-check rasa
-	$(BIN)/pytest -q -p no:cacheprovider tests/unit tests/integration tests/e2e
+test: $(DEV_STAMP) tools lint compose-check
+	$(BIN)/pytest -q -p no:cacheprovider -m "not rasa" tests/unit tests/integration tests/e2e
+
+## conformance-rasa: the scripted conversations against a real Rasa server and action server
+conformance-rasa: rasa
+	$(BIN)/pytest -q -p no:cacheprovider -m rasa tests/integration/test_dialogue_conformance.py
 
 ## bench: throughput ratios measured side by side
 bench: $(DEV_STAMP) rasa
