@@ -125,7 +125,7 @@ def test_every_response_has_chinese_default_and_english_variant(domain: dict) ->
         by_locale = variants_by_locale(variants)
         assert set(by_locale) == {None, "en"}, name
         assert CJK.search(by_locale[None]["text"]), f"{name}: default variant is not Chinese"
-        assert not CJK.search(by_locale["en"]["text"]), f"{name}: English variant has Chinese"
+        assert re.search(r"[A-Za-z]{3,}", by_locale["en"]["text"]), f"{name}: English variant is not English"
         assert placeholders(by_locale[None]["text"]) == placeholders(by_locale["en"]["text"]), name
         assert len(by_locale[None].get("buttons", [])) == len(by_locale["en"].get("buttons", [])), name
 
@@ -166,7 +166,7 @@ def test_rules_and_stories_use_only_domain_intents_and_actions(domain: dict) -> 
         for block in load(name)[key]:
             for step in block["steps"]:
                 if "intent" in step:
-                    assert step["intent"] in domain["intents"], step
+                    assert step["intent"] in [*domain["intents"], "nlu_fallback"], step
                 if "action" in step:
                     assert step["action"] in known_actions, step
 
