@@ -46,7 +46,7 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
-async def run(rounds: int, with_rasa: bool) -> dict[str, float]:
+async def run(rounds: int, with_rasa: bool, model: Path | None = None) -> dict[str, float]:
     embedded = EmbeddedEngine()
     await play_all(embedded, 1)  # warm-up
     latencies = await play_all(embedded, rounds)
@@ -54,7 +54,7 @@ async def run(rounds: int, with_rasa: bool) -> dict[str, float]:
               "embedded_p50_ms": statistics.median(latencies) * 1000,
               "embedded_p99_ms": percentile(latencies, 0.99) * 1000}
     if with_rasa:
-        with rasa_runtime.up(rasa_port=5915, actions_port=5965) as servers:
+        with rasa_runtime.up(rasa_port=5915, actions_port=5965, model=model) as servers:
             engine = RasaEngine(servers.rasa_url, fallback=embedded, timeout=60)
             rasa_latencies = await play_all(engine, 1)
             await engine.close()
@@ -67,8 +67,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rounds", type=int, default=20)
     parser.add_argument("--no-rasa", action="store_true")
+    parser.add_argument("--rasa-model", type=Path, help="a trained model (default: train or reuse the cached one)")
     args = parser.parse_args()
-    result = asyncio.run(run(args.rounds, not args.no_rasa))
+    result = asyncio.run(run(args.rounds, not args.no_rasa, args.rasa_model))
     line = (f"dialogue/embedded  {result['embedded_turns_per_s']:8.0f} turns/s   p50 "
             f"{result['embedded_p50_ms']:.2f} ms   p99 {result['embedded_p99_ms']:.2f} ms")
     if "rasa_turns_per_s" in result:
