@@ -144,6 +144,8 @@ def _env(**extra: str) -> dict[str, str]:
     # The action server imports dialogue.fields, dialogue.form_logic and intake_core.codes.
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
     env.setdefault("RASA_ACTION_ENDPOINT", DEFAULT_ACTION_ENDPOINT)
+    # Rasa's training cache, outside the clone; it lets a retrain reuse unchanged components.
+    env.setdefault("RASA_CACHE_DIRECTORY", str(cache_dir() / "rasa-train-cache"))
     return env
 
 

@@ -7,9 +7,11 @@ import pytest
 from intake_core import codes
 
 
-def test_tracking_numbers_are_unique_dictation_friendly_and_checked() -> None:
+def test_tracking_numbers_are_dictation_friendly_and_checked() -> None:
+    # Uniqueness is the database's job (unique constraint, a new draw on conflict): 31^5 numbers a
+    # day make a repeat among 2,000 draws likely enough that asserting none would be a flaky test.
     numbers = {codes.new_tracking_no(date(2026, 11, 27)) for _ in range(2000)}
-    assert len(numbers) == 2000
+    assert len(numbers) > 1990
     for number in numbers:
         assert number.startswith("TS-20261127-") and codes.is_valid_tracking_no(number)
         assert not set(number[12:]) & set("01OIL")

@@ -16,12 +16,13 @@ from .shared import latest_text, reset_intake
 
 
 def case_reference(tracker: Tracker) -> tuple[str | None, str | None]:
-    """(tracking number, receipt code) from this message, else from earlier in the conversation."""
+    """(tracking number, receipt code) named in this message, else the ones named earlier."""
     text = latest_text(tracker)
-    tracking_no = fields.find_tracking_no(text) or _normalized(tracker.get_slot("tracking_no"),
-                                                               codes.normalize_tracking_no)
-    receipt = fields.find_receipt(text) or _normalized(tracker.get_slot("receipt"), codes.normalize_receipt)
-    return tracking_no, receipt
+    named = (fields.find_tracking_no(text), fields.find_receipt(text))
+    if any(named):
+        return named
+    return (_normalized(tracker.get_slot("tracking_no"), codes.normalize_tracking_no),
+            _normalized(tracker.get_slot("receipt"), codes.normalize_receipt))
 
 
 def _normalized(value: object, normalize: Callable[[str], str | None]) -> str | None:
