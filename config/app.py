@@ -28,7 +28,7 @@ def create_app(container: Container) -> FastAPI:
     app.state.service = container.service
     app.state.conversations = container.conversations
     app.state.evidence_store = FileEvidenceStore(container.settings.resolved_evidence_dir,
-                                                 max_bytes=25 * 1024 * 1024)
+                                                 max_bytes=container.service.limits.evidence_max_bytes)
     install_problem_handlers(app)
     limit = container.settings.request_max_bytes
 

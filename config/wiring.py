@@ -62,9 +62,10 @@ def build_container(settings: Settings | None = None, clock: Clock | None = None
     taxonomy = Taxonomy.from_yaml(settings.categories_file)
     sla = build_sla(settings)
     keys = load_or_create_keys(settings.resolved_keys_dir)
+    sealer = IdentitySealer(keys.identity_public)
     service = IntakeService(
         database=database, taxonomy=taxonomy, priority_rules=PriorityRules.from_yaml(settings.priority_file),
-        sla=sla, sealer=IdentitySealer(keys.identity_public), receipt_secret=keys.receipt_secret,
+        sla=sla, sealer=sealer, receipt_secret=keys.receipt_secret,
         clock=clock or SystemClock(), limits=Limits(description_max=settings.description_max_chars),
         receipt_policy=ReceiptPolicy(settings.receipt_max_failures,
                                      timedelta(minutes=settings.receipt_lockout_minutes)),
@@ -73,7 +74,7 @@ def build_container(settings: Settings | None = None, clock: Clock | None = None
     conversations = ConversationService(
         database=database, intake=service, dialogue=dialogue, locks=InProcessLocks(),
         texts=Texts.from_yaml(settings.messages_file, sla.calendar.timezone),
-        sealer=IdentitySealer(keys.identity_public), sender_secret=keys.receipt_secret, clock=service.clock,
+        sealer=sealer, sender_secret=keys.receipt_secret, clock=service.clock,
         policy=ConversationPolicy(idle_timeout=timedelta(minutes=settings.conversation_idle_minutes),
                                   max_text_chars=settings.message_max_chars))
     queue: HandoffQueue = (RedisStreamsQueue.from_url(settings.redis_url) if settings.redis_url

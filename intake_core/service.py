@@ -78,7 +78,7 @@ class IntakeService:
                     if idempotency_key:
                         remembered = await repo.remembered_result(idempotency_key)
                         if remembered is not None:
-                            return self._replayed(remembered)
+                            return self._replay_box.unpack(remembered)
                     registration = await self._register(repo, draft, category.code)
                     if idempotency_key and not await repo.remember_result(
                             idempotency_key, "submit", self._replay_box.pack(registration), self.clock.now()):
@@ -140,9 +140,6 @@ class IntakeService:
             jurisdiction=jurisdiction.value, answer_by=deadlines.answer_by,
             acknowledge_by=deadlines.acknowledge_by, receipt=receipt,
             referral=category.referral(draft.locale), cluster_size=cluster_size)
-
-    def _replayed(self, remembered: dict[str, Any]) -> Registration:
-        return self._replay_box.unpack(remembered)
 
     async def _emit(self, repo: Repository, tracking_no: str, events: Sequence[Event]) -> None:
         await repo.add_outbox([(event.topic, tracking_no, event.payload()) for event in events], self.clock.now())

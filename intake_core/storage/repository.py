@@ -57,11 +57,6 @@ class Repository:
         row = (await self.connection.execute(upsert)).one()
         return int(row.id), int(row.size)
 
-    async def cluster_members(self, cluster_id: int) -> list[str]:
-        rows = await self.connection.execute(
-            select(cases.c.tracking_no).where(cases.c.cluster_id == cluster_id).order_by(cases.c.id))
-        return [r.tracking_no for r in rows]
-
     # -- cases ---------------------------------------------------------------------------------
     async def insert_case(self, values: dict[str, Any]) -> int:
         new_id = await self.connection.scalar(_INSERT_CASE, values)
