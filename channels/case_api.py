@@ -87,13 +87,15 @@ class CaseStatusOut(BaseModel):
     public_answer: str | None
     answered_at: datetime | None
     referral: str | None
+    staff_messages: list[str] = Field(default_factory=list,
+                                      description="Staff messages that could not be delivered through the channel")
 
     @classmethod
     def of(cls, view: CaseStatusView) -> CaseStatusOut:
         d = view.deadlines
         return cls(tracking_no=view.tracking_no, kind=view.kind, category=view.category, status=view.status,
                    received_at=view.received_at, public_answer=view.public_answer, answered_at=view.answered_at,
-                   referral=view.referral, deadlines=DeadlinesOut(
+                   referral=view.referral, staff_messages=list(view.waiting_messages), deadlines=DeadlinesOut(
                        acknowledge_by=d.acknowledge_by, progress_notice_by=d.progress_notice_by,
                        answer_by=d.answer_by, answer_extended_by=d.answer_extended_by, review_by=d.review_by))
 

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from intake_core.conversation_service import ConversationService
-from intake_core.messages import InboundMessage
+from intake_core.messages import InboundMessage, Reply
 
 router = APIRouter(tags=["web chat"])
 CHAT_PAGE = Path(__file__).with_name("static") / "chat.html"
@@ -56,6 +57,38 @@ async def post_message(body: WebMessage, request: Request) -> WebReplies:
     return WebReplies(conversation_id=conversation_id, replies=[
         ReplyOut(text=r.text, buttons=[ButtonOut(title=b.title, payload=b.payload) for b in r.buttons] or None)
         for r in reception.replies])
+
+
+class StaffMessageOut(BaseModel):
+    id: int
+    sender: Literal["staff", "service"]
+    text: str
+
+
+class StaffMessages(BaseModel):
+    conversation_id: str
+    messages: list[StaffMessageOut]
+
+
+@router.get("/api/v1/web/messages", response_model=StaffMessages)
+async def poll_messages(request: Request, conversation_id: Annotated[str, Query(pattern=ID_PATTERN)],
+                        after: Annotated[int, Query(ge=0)] = 0) -> StaffMessages:
+    """Messages from staff (and service notices) written after message `after`; the page polls this
+    while a person handles the conversation."""
+    conversations: ConversationService = request.app.state.conversations
+    lines = await conversations.staff_messages(f"web:{conversation_id}", after)
+    return StaffMessages(conversation_id=conversation_id, messages=[
+        StaffMessageOut(id=line_id, sender=sender, text=text) for line_id, sender, text in lines])
+
+
+class WebChatOutbound:
+    """Staff messages reach a web chat through its transcript, which the page polls: writing the
+    transcript line (done with the message) is the delivery."""
+
+    channel = "web"
+
+    async def send(self, contact_route: str, replies: list[Reply], thread: Mapping[str, str]) -> None:
+        return None
 
 
 @router.get("/chat", response_class=HTMLResponse, include_in_schema=False)

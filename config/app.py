@@ -11,13 +11,14 @@ from channels import case_api, web_chat
 from config.metrics import measure, metrics_response
 from config.problems import install_problem_handlers, problem
 from config.wiring import Container
+from handoff import agent_api
 from intake_core.evidence_store import FileEvidenceStore
 
 
 def create_app(container: Container) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        container.relay.start()  # outbox rows reach the handoff queue in the background
+        container.start_workers()  # outbox relay, queue dispatcher, reply sender, idle sweeper
         yield
         await container.close()
 
@@ -27,6 +28,8 @@ def create_app(container: Container) -> FastAPI:
     app.state.container = container
     app.state.service = container.service
     app.state.conversations = container.conversations
+    app.state.desk = container.desk
+    app.state.staff_tokens = container.staff_tokens
     app.state.evidence_store = FileEvidenceStore(container.settings.resolved_evidence_dir,
                                                  max_bytes=container.service.limits.evidence_max_bytes)
     install_problem_handlers(app)
@@ -57,4 +60,5 @@ def create_app(container: Container) -> FastAPI:
 
     app.include_router(case_api.router)
     app.include_router(web_chat.router)
+    app.include_router(agent_api.router)
     return app

@@ -17,6 +17,8 @@ from intake_core.errors import (
     ReceiptRejected,
     StorageUnavailable,
     TransitionNotAllowed,
+    WorkItemNotFound,
+    WorkItemUnavailable,
 )
 
 log = logging.getLogger(__name__)
@@ -28,6 +30,8 @@ STATUS_OF: dict[type[IntakeError], int] = {
     ReceiptLocked: 429,
     TransitionNotAllowed: 409,
     StorageUnavailable: 503,
+    WorkItemNotFound: 404,
+    WorkItemUnavailable: 409,
 }
 
 

@@ -36,6 +36,12 @@ class Settings(BaseSettings):
     request_max_bytes: int = Field(1_000_000, description="Largest accepted JSON request body")
     receipt_max_failures: int = Field(5, description="Wrong receipts before a case's receipt locks")
     receipt_lockout_minutes: int = Field(15, description="How long a locked receipt stays locked")
+    takeover_idle_minutes: int = Field(15, description="A live conversation whose agent is silent this long "
+                                                       "goes back to the bot, with a message")
+    live_response_minutes: int = Field(10, description="How soon a \"talk to a person\" request is due; "
+                                                       "it sorts the request among the cases")
+    minutes_per_live_request: int = Field(5, description="Expected wait told to a citizen, per conversation "
+                                                         "ahead of them in the queue")
     log_level: str = Field("INFO", description="Log level")
     log_file: Path | None = Field(None, description="Also log to this file (JSON lines)")
 

@@ -2,25 +2,35 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
+from redis.asyncio import Redis
+
+from channels.web_chat import WebChatOutbound
 from config.settings import Settings
 from dialogue.embedded_engine import EmbeddedEngine
 from dialogue.form_logic import load_catalogue
 from dialogue.rasa_engine import RasaEngine
+from handoff.dispatcher import QueueDispatcher
+from handoff.idle_sweeper import IdleTakeoverSweeper
 from handoff.in_process_queue import InProcessQueue
 from handoff.outbox_relay import OutboxRelay
+from handoff.redis_locks import RedisConversationLocks
 from handoff.redis_streams_queue import RedisStreamsQueue
+from handoff.reply_sender import ReplySender
+from handoff.worker import BackgroundWorker
 from intake_core.calendar import WorkingCalendar
 from intake_core.conversation_service import ConversationPolicy, ConversationService
-from intake_core.crypto import IdentitySealer, KeyMaterial, load_or_create_keys
+from intake_core.crypto import IdentityOpener, IdentitySealer, KeyMaterial, load_or_create_keys
+from intake_core.desk import AgentDesk, DeskPolicy
 from intake_core.locks import InProcessLocks
-from intake_core.ports import Clock, Dialogue, HandoffQueue, SystemClock
+from intake_core.ports import Clock, ConversationLocks, Dialogue, HandoffQueue, Outbound, SystemClock
 from intake_core.priority import PriorityRules
 from intake_core.service import IntakeService, ReceiptPolicy
 from intake_core.sla import SlaPolicy, read_calendar_settings
+from intake_core.staff_tokens import StaffTokens
 from intake_core.storage.database import Database
 from intake_core.taxonomy import Taxonomy
 from intake_core.texts import Texts
@@ -39,10 +49,29 @@ class Container:
     dialogue: Dialogue
     queue: HandoffQueue
     relay: OutboxRelay
+    desk: AgentDesk
+    staff_tokens: StaffTokens
+    dispatcher: QueueDispatcher
+    sweeper: IdleTakeoverSweeper
+    outbounds: dict[str, Outbound] = field(default_factory=dict)
+    sender: ReplySender | None = None  # None on intake-only hosts, which lack the private key
+
+    @property
+    def workers(self) -> list[BackgroundWorker]:
+        """The background loops `intake serve` runs beside the HTTP server."""
+        workers: list[BackgroundWorker] = [self.relay, self.dispatcher, self.sweeper]
+        return workers + ([self.sender] if self.sender else [])
+
+    def start_workers(self) -> None:
+        for worker in self.workers:
+            worker.start()
 
     async def close(self) -> None:
-        await self.relay.stop()
+        for worker in self.workers:
+            await worker.stop()
         await self.queue.close()
+        if isinstance(self.conversations.locks, RedisConversationLocks):
+            await self.conversations.locks.client.aclose()
         if isinstance(self.dialogue, RasaEngine):
             await self.dialogue.close()
         await self.database.dispose()
@@ -70,17 +99,36 @@ def build_container(settings: Settings | None = None, clock: Clock | None = None
         receipt_policy=ReceiptPolicy(settings.receipt_max_failures,
                                      timedelta(minutes=settings.receipt_lockout_minutes)),
     )
+    texts = Texts.from_yaml(settings.messages_file, sla.calendar.timezone)
+    desk = AgentDesk(database, service, texts, service.clock, DeskPolicy(
+        live_response=timedelta(minutes=settings.live_response_minutes),
+        minutes_per_live_request=settings.minutes_per_live_request,
+        takeover_idle=timedelta(minutes=settings.takeover_idle_minutes)))
     dialogue = build_dialogue(settings, service.clock, sla.calendar.timezone)
     conversations = ConversationService(
-        database=database, intake=service, dialogue=dialogue, locks=InProcessLocks(),
-        texts=Texts.from_yaml(settings.messages_file, sla.calendar.timezone),
-        sealer=sealer, sender_secret=keys.receipt_secret, clock=service.clock,
+        database=database, intake=service, dialogue=dialogue, locks=build_locks(settings), texts=texts,
+        sealer=sealer, sender_secret=keys.receipt_secret, clock=service.clock, desk=desk,
         policy=ConversationPolicy(idle_timeout=timedelta(minutes=settings.conversation_idle_minutes),
                                   max_text_chars=settings.message_max_chars))
     queue: HandoffQueue = (RedisStreamsQueue.from_url(settings.redis_url) if settings.redis_url
                            else InProcessQueue(database, clock=service.clock))
     relay = OutboxRelay(database, queue, clock=service.clock)
-    return Container(settings, database, taxonomy, sla, keys, service, conversations, dialogue, queue, relay)
+    container = Container(settings, database, taxonomy, sla, keys, service, conversations, dialogue, queue, relay,
+                          desk, StaffTokens(database, service.clock), QueueDispatcher(queue, desk),
+                          IdleTakeoverSweeper(desk))
+    container.outbounds["web"] = WebChatOutbound()
+    if keys.identity_private is not None:
+        container.sender = ReplySender(database, service, IdentityOpener(keys.identity_private),
+                                       container.outbounds, service.clock)
+        desk.on_outbound = container.sender.notify
+    return container
+
+
+def build_locks(settings: Settings) -> ConversationLocks:
+    if settings.redis_url:
+        return RedisConversationLocks(Redis.from_url(settings.redis_url, socket_connect_timeout=2.0,
+                                                     socket_timeout=5.0))
+    return InProcessLocks()
 
 
 def build_dialogue(settings: Settings, clock: Clock, timezone: ZoneInfo) -> Dialogue:

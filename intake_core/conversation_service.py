@@ -11,6 +11,7 @@ from typing import Any
 
 from intake_core.codes import format_receipt
 from intake_core.crypto import IdentitySealer
+from intake_core.desk import AgentDesk
 from intake_core.errors import (
     CaseNotFound,
     IntakeError,
@@ -54,7 +55,7 @@ class ConversationPolicy:
 class ConversationService:
     def __init__(self, database: Database, intake: IntakeService, dialogue: Dialogue, locks: ConversationLocks,
                  texts: Texts, sealer: IdentitySealer, sender_secret: bytes, clock: Clock,
-                 policy: ConversationPolicy | None = None) -> None:
+                 desk: AgentDesk, policy: ConversationPolicy | None = None) -> None:
         self.database = database
         self.intake = intake
         self.dialogue = dialogue
@@ -63,6 +64,7 @@ class ConversationService:
         self.sealer = sealer
         self.sender_secret = sender_secret
         self.clock = clock
+        self.desk = desk
         self.policy = policy or ConversationPolicy()
 
     def sender_digest(self, channel: str, sender_handle: str) -> str:
@@ -80,6 +82,12 @@ class ConversationService:
                 return Reception(held_by_agent=True, locale=record.locale)
             return await self._converse(message, record, notices)
 
+    async def staff_messages(self, conversation_key: str, after_id: int) -> list[tuple[int, str, str]]:
+        """(id, author kind, text) of staff and service messages after `after_id`: "staff" or "service"."""
+        async with self.database.unit_of_work() as repo:
+            rows = await repo.conversations.staff_lines_after(conversation_key, after_id)
+        return [(int(r.id), "staff" if r.author.startswith("agent:") else "service", r.text) for r in rows]
+
     async def _store_inbound(self, message: InboundMessage) -> tuple[ConversationRecord, list[Reply]] | None:
         """Make the message durable before anything answers it."""
         now = self.clock.now()
@@ -94,6 +102,9 @@ class ConversationService:
                     state={}, held_by=None, sender_digest=self.sender_digest(message.channel, message.sender_handle),
                     contact_route=self.sealer.seal(ReporterIdentity(), self._route(message)), updated_at=now)
                 await repo.conversations.create(record, now)
+            elif record.held_by and await self.desk.resume_if_idle(repo, record.key, record.agent_active_at):
+                record.held_by = None
+                notices.append(Reply(self.texts.get(record.locale, "takeover_idle")))
             elif record.state and now - record.updated_at > self.policy.idle_timeout:
                 record.state = {}
                 notices.append(Reply(self.texts.get(record.locale, "conversation_expired")))
@@ -138,7 +149,8 @@ class ConversationService:
                 await self._add(turn.addition, message, reception, pending)
             if turn.handoff_requested:
                 await self._hand_off(message)
-                reception.replies.append(Reply(self.texts.get(locale, "handoff_queued")))
+                ahead, minutes = await self.desk.live_wait(message.conversation_key)
+                reception.replies.append(Reply(self.texts.get(locale, "handoff_queued", ahead=ahead, minutes=minutes)))
         except StorageUnavailable:
             raise
         except IntakeError as error:
@@ -185,6 +197,7 @@ class ConversationService:
                                         status=self.texts.status_name(locale, view.status), answer_by=deadline))]
         if view.public_answer:
             replies.append(Reply(self.texts.get(locale, "public_answer", answer=view.public_answer)))
+        replies += [Reply(self.texts.get(locale, "staff_message", text=text)) for text in view.waiting_messages]
         return replies
 
     async def _add(self, addition: InformationAddition, message: InboundMessage, reception: Reception,

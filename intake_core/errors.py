@@ -46,3 +46,13 @@ class StorageUnavailable(IntakeError):
     """The database cannot be reached; callers answer 503 / 451 and the sender retries."""
 
     code = "storage_unavailable"
+
+
+class WorkItemNotFound(IntakeError):
+    code = "work_item_not_found"
+
+
+class WorkItemUnavailable(IntakeError):
+    """Another agent holds the item, or it is finished."""
+
+    code = "work_item_unavailable"

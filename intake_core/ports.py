@@ -112,9 +112,27 @@ class HandoffQueue(Protocol):
     async def close(self) -> None: ...
 
 
+class DeliveryDeferred(Exception):
+    """The channel cannot take the message now (rate limit, 5xx, network); the sender retries later.
+    `retry_after` is the channel's own hint in seconds, when it gave one."""
+
+    def __init__(self, reason: str, retry_after: float | None = None) -> None:
+        super().__init__(reason)
+        self.retry_after = retry_after
+
+
+class Undeliverable(Exception):
+    """The citizen cannot be reached this way at all (a landline, a voice-only call, a blocked bot):
+    retrying will not help, so the case records that the answer could not be delivered."""
+
+
 class Outbound(Protocol):
-    """Sends text back to a citizen through the channel the conversation came from."""
+    """Sends text back to a citizen through the channel the conversation came from.
+
+    `contact_route` is "<channel>:<address>" as the channel adapter gave it (opened from its sealed form
+    only by the sender); `thread` carries what a channel needs to continue the same thread (an email's
+    Message-ID, a call's sid) and may be empty. Raises DeliveryDeferred or Undeliverable."""
 
     channel: str
 
-    async def send(self, contact_route: str, replies: list[Reply]) -> None: ...
+    async def send(self, contact_route: str, replies: list[Reply], thread: Mapping[str, str]) -> None: ...

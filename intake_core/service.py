@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -156,19 +156,25 @@ class IntakeService:
             row = await repo.case_by_tracking_no(normalized, for_update=receipt is not None)
             if row is None:
                 raise CaseNotFound("no case with this tracking number", field="tracking_no")
+            refusal: IntakeError | None = None
             if sender_digest is not None and not receipt and not row.anonymous:
                 if row.sender_digest != sender_digest:
                     raise ReceiptRequired("follow this case from the channel it was filed through",
                                           field="receipt")
-                return self._view(row)
-            refusal = await self._check_receipt(repo, row, receipt) if row.anonymous or receipt else None
+            elif row.anonymous or receipt:
+                refusal = await self._check_receipt(repo, row, receipt)
         if refusal is not None:
             raise refusal  # after the commit, so the failed attempt counts toward the lockout
-        return self._view(row)
+        return await self._with_waiting(self._view(row))
 
     async def status_by_receipt(self, receipt: str) -> CaseStatusView:
         row = await self._case_by_receipt(receipt)
-        return self._view(row)
+        return await self._with_waiting(self._view(row))
+
+    async def _with_waiting(self, view: CaseStatusView) -> CaseStatusView:
+        async with self.database.unit_of_work() as repo:
+            waiting = await repo.desk.undelivered_for_case(view.tracking_no)
+        return replace(view, waiting_messages=tuple(row.text for row in waiting)) if waiting else view
 
     async def _case_by_receipt(self, receipt: str) -> Any:
         code = codes.normalize_receipt(receipt)
@@ -196,6 +202,16 @@ class IntakeService:
         await repo.update_case(row.id, None, receipt_failures=0 if locked else failures,
                                receipt_locked_until=locked)
         return ReceiptRejected("the receipt code does not match this case", field="receipt")
+
+    async def note_undeliverable(self, tracking_no: str, reason: str) -> None:
+        """A staff message could not reach the citizen through their channel: the case records it
+        (无法反馈的予以注明) and the message waits for a status query with the receipt or tracking number."""
+        async with self.database.unit_of_work() as repo:
+            row = await repo.case_by_tracking_no(tracking_no, for_update=True)
+            if row is None:
+                raise CaseNotFound("no case with this tracking number", field="tracking_no")
+            await repo.add_note(row.id, "system", f"answer could not be delivered: {reason}", self.clock.now())
+            await self._audit(repo, row, "system", "answer_undeliverable", None, reason)
 
     async def add_information(self, text: str, evidence: Sequence[EvidenceItem] = (),
                               tracking_no: str | None = None, receipt: str | None = None,

@@ -36,6 +36,8 @@ class CaseStatusView:
     public_answer: str | None
     answered_at: datetime | None
     referral: str | None
+    # Staff messages that could not be delivered through the channel (无法反馈的予以注明): they wait here.
+    waiting_messages: tuple[str, ...] = ()
 
 
 def row_deadlines(row: Any) -> Deadlines:

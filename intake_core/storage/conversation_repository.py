@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Row, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -23,6 +23,7 @@ class ConversationRecord:
     sender_digest: str
     contact_route: bytes | None
     updated_at: datetime
+    agent_active_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +51,7 @@ class ConversationRepository:
         if row is None:
             return None
         return ConversationRecord(row.key, row.channel, row.locale, dict(row.state), row.held_by,
-                                  row.sender_digest, row.contact_route, row.updated_at)
+                                  row.sender_digest, row.contact_route, row.updated_at, row.agent_active_at)
 
     async def create(self, record: ConversationRecord, at: datetime) -> None:
         statement = self._insert(conversations).values(
@@ -80,3 +81,13 @@ class ConversationRepository:
             select(transcript).where(transcript.c.conversation_key == conversation_key)
             .order_by(transcript.c.id).limit(limit))
         return [TranscriptLine(r.direction, r.author, r.text, r.at) for r in rows]
+
+    async def staff_lines_after(self, conversation_key: str, after_id: int, limit: int = 100) -> list[Row[Any]]:
+        """Messages to the citizen written by staff or by the service (not the bot's turn replies),
+        for channels that pick them up by polling."""
+        rows = await self.connection.execute(
+            select(transcript.c.id, transcript.c.author, transcript.c.text, transcript.c.at)
+            .where(transcript.c.conversation_key == conversation_key, transcript.c.direction == "out",
+                   transcript.c.author != "bot", transcript.c.id > after_id)
+            .order_by(transcript.c.id).limit(limit))
+        return list(rows.all())

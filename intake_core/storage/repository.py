@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from intake_core.audit import AuditEntry
 from intake_core.model import EvidenceItem
 from intake_core.storage.conversation_repository import ConversationRepository
+from intake_core.storage.desk_repository import DeskRepository
 from intake_core.storage.tables import (
     audit_heads,
     audit_log,
@@ -32,6 +33,7 @@ class Repository:
     def __init__(self, connection: AsyncConnection) -> None:
         self.connection = connection
         self.conversations = ConversationRepository(connection)
+        self.desk = DeskRepository(connection)
         self._insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
 
     # -- idempotency ---------------------------------------------------------------------------

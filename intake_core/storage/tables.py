@@ -183,6 +183,7 @@ conversations = Table(
     Column("locale", String(8), nullable=False),
     Column("state", JSON, nullable=False),  # the dialogue engine's slots and form position
     Column("held_by", String(128)),  # agent who took the conversation over; the bot stays silent
+    Column("agent_active_at", UtcDateTime),  # the holding agent's last action: idle holds return to the bot
     Column("sender_digest", String(64), nullable=False),
     Column("contact_route", LargeBinary),  # sealed route back to the citizen
     Column("started_at", UtcDateTime, nullable=False),
@@ -207,4 +208,64 @@ inbound_keys = Table(  # every inbound message once: the channel's own id (updat
     Column("key", String(256), primary_key=True),
     Column("conversation_key", String(256), nullable=False),
     Column("received_at", UtcDateTime, nullable=False),
+)
+
+work_items = Table(  # the agents' queue, materialized from handoff queue entries
+    "work_items", metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("source_entry", String(64), nullable=False, unique=True),  # queue entry id: materialized once
+    Column("kind", String(16), nullable=False),  # case, live (a citizen asked for a person)
+    Column("tracking_no", String(32), index=True),
+    Column("conversation_key", String(256), index=True),
+    Column("channel", String(32), nullable=False),
+    Column("priority", String(4), nullable=False),
+    Column("due_at", UtcDateTime, nullable=False),
+    Column("state", String(16), nullable=False),  # open, claimed, done
+    Column("claimed_by", String(128)),
+    Column("claimed_at", UtcDateTime),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Index("ix_work_items_order", "state", "priority", "due_at"),
+)
+
+notifications = Table(  # for supervisors: P1 escalations and other things a person must see at once
+    "notifications", metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("source_entry", String(64), nullable=False, unique=True),
+    Column("audience", String(32), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("tracking_no", String(32)),
+    Column("detail", JSON, nullable=False),  # codes only, like the event it came from
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("read_at", UtcDateTime),
+    Column("read_by", String(128)),
+)
+
+outbound_messages = Table(  # staff and service messages to citizens, sent by the reply sender with retries
+    "outbound_messages", metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("channel", String(32), nullable=False),
+    Column("conversation_key", String(256)),
+    Column("tracking_no", String(32), index=True),
+    Column("contact_route", LargeBinary),  # sealed; opened only by the sender
+    Column("thread", JSON, nullable=False),
+    Column("author", String(128), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("state", String(16), nullable=False),  # pending, sent, undeliverable
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_attempt_at", UtcDateTime, nullable=False),
+    Column("last_error", String(256)),  # the kind of failure, never an address
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("sent_at", UtcDateTime),
+    Index("ix_outbound_due", "state", "next_attempt_at"),
+)
+
+api_tokens = Table(  # bearer tokens of the agent API; only their SHA-256 is kept
+    "api_tokens", metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("token_digest", String(64), nullable=False, unique=True),
+    Column("agent", String(128), nullable=False),
+    Column("roles", String(256), nullable=False),  # comma-separated: agent, supervisor
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("revoked_at", UtcDateTime),
 )

@@ -1,0 +1,1 @@
+"""Email channel: MIME intake, quoted-history stripping and reply headers."""
