@@ -50,9 +50,9 @@ lint: $(DEV_STAMP)
 compose-check: tools
 	POSTGRES_PASSWORD=placeholder docker-compose -f docker-compose.yml config --quiet
 
-## test: everything, from a new machine
-test: $(DEV_STAMP) tools lint compose-check
-	$(BIN)/pytest -q -p no:cacheprovider -m "not rasa" tests/unit tests/integration tests/e2e
+## test: everything, from a new machine (the Rasa environment and model are built once and cached)
+test: $(DEV_STAMP) tools lint compose-check rasa
+	$(BIN)/pytest -q -p no:cacheprovider tests/unit tests/integration tests/e2e
 
 ## conformance-rasa: the scripted conversations against a real Rasa server and action server
 conformance-rasa: rasa
