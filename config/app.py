@@ -2,23 +2,27 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
+from aiogram.exceptions import TelegramAPIError, TelegramNetworkError
 from fastapi import FastAPI, Request, Response
 
-from channels import case_api, web_chat
+from channels import case_api, telegram, web_chat
 from config.metrics import measure, metrics_response
 from config.problems import install_problem_handlers, problem
 from config.wiring import Container
 from handoff import agent_api
-from intake_core.evidence_store import FileEvidenceStore
+
+log = logging.getLogger(__name__)
 
 
 def create_app(container: Container) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         container.start_workers()  # outbox relay, queue dispatcher, reply sender, idle sweeper
+        await start_telegram(container)
         yield
         await container.close()
 
@@ -30,8 +34,8 @@ def create_app(container: Container) -> FastAPI:
     app.state.conversations = container.conversations
     app.state.desk = container.desk
     app.state.staff_tokens = container.staff_tokens
-    app.state.evidence_store = FileEvidenceStore(container.settings.resolved_evidence_dir,
-                                                 max_bytes=container.service.limits.evidence_max_bytes)
+    app.state.evidence_store = container.evidence_store
+    app.state.telegram = container.telegram
     install_problem_handlers(app)
     limit = container.settings.request_max_bytes
 
@@ -61,4 +65,20 @@ def create_app(container: Container) -> FastAPI:
     app.include_router(case_api.router)
     app.include_router(web_chat.router)
     app.include_router(agent_api.router)
+    app.include_router(telegram.router)
     return app
+
+
+async def start_telegram(container: Container) -> None:
+    """A webhook when the service has a public URL and a secret; long polling otherwise (development)."""
+    channel, settings = container.telegram, container.settings
+    if channel is None:
+        return
+    try:
+        if settings.public_url and settings.telegram_webhook_secret:
+            await channel.set_webhook(f"{settings.public_url.rstrip('/')}/webhooks/telegram")
+        else:
+            await channel.start_polling()
+    except (TelegramAPIError, TelegramNetworkError) as error:
+        # The other channels keep serving; the bot is set up again at the next start.
+        log.error("the Telegram bot could not be set up (%s)", type(error).__name__)

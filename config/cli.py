@@ -154,3 +154,66 @@ def rasa_evaluate() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+@main.group(help="Staff access to the agent API.")
+def agent() -> None:
+    pass
+
+
+@agent.command("token", help="Issue a bearer token for the agent API; it is shown once.")
+@click.argument("agent_name")
+@click.option("--role", "roles", multiple=True, type=click.Choice(["agent", "supervisor"]), default=["agent"],
+              show_default=True, help="Repeat for several roles.")
+def agent_token(agent_name: str, roles: tuple[str, ...]) -> None:
+    from config.wiring import build_container
+
+    async def run() -> str:
+        container = build_container(Settings())
+        try:
+            return await container.staff_tokens.issue(agent_name, set(roles))
+        finally:
+            await container.close()
+
+    click.echo(asyncio.run(run()))
+
+
+@agent.command("revoke", help="Revoke every token of an agent.")
+@click.argument("agent_name")
+def agent_revoke(agent_name: str) -> None:
+    from config.wiring import build_container
+
+    async def run() -> int:
+        container = build_container(Settings())
+        try:
+            return await container.staff_tokens.revoke(agent_name)
+        finally:
+            await container.close()
+
+    click.echo(f"{asyncio.run(run())} tokens revoked")
+
+
+@main.group(help="The Telegram bot.")
+def telegram() -> None:
+    pass
+
+
+@telegram.command("set-webhook", help="Register <INTAKE_PUBLIC_URL>/webhooks/telegram with the secret token.")
+def telegram_set_webhook() -> None:
+    from config.wiring import build_container
+
+    settings = Settings()
+    if not (settings.telegram_token and settings.telegram_webhook_secret and settings.public_url):
+        raise click.UsageError("set INTAKE_TELEGRAM_TOKEN, INTAKE_TELEGRAM_WEBHOOK_SECRET and INTAKE_PUBLIC_URL first")
+    url = f"{settings.public_url.rstrip('/')}/webhooks/telegram"
+
+    async def run() -> None:
+        container = build_container(settings)
+        try:
+            assert container.telegram is not None
+            await container.telegram.set_webhook(url)
+        finally:
+            await container.close()
+
+    asyncio.run(run())
+    click.echo(f"webhook set: {url}")

@@ -36,6 +36,11 @@ class Settings(BaseSettings):
     request_max_bytes: int = Field(1_000_000, description="Largest accepted JSON request body")
     receipt_max_failures: int = Field(5, description="Wrong receipts before a case's receipt locks")
     receipt_lockout_minutes: int = Field(15, description="How long a locked receipt stays locked")
+    telegram_token: str | None = Field(None, description="Bot token; unset = no Telegram channel")
+    telegram_webhook_secret: str | None = Field(None, description="Secret token Telegram sends with each webhook "
+                                                                 "call; required for the webhook")
+    telegram_api_base: str | None = Field(None, description="Another Bot API server (a local one, or a test "
+                                                           "double); unset = api.telegram.org")
     takeover_idle_minutes: int = Field(15, description="A live conversation whose agent is silent this long "
                                                        "goes back to the bot, with a message")
     live_response_minutes: int = Field(10, description="How soon a \"talk to a person\" request is due; "

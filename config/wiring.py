@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from redis.asyncio import Redis
 
+from channels.telegram.channel import TelegramChannel
 from channels.web_chat import WebChatOutbound
 from config.settings import Settings
 from dialogue.embedded_engine import EmbeddedEngine
@@ -25,6 +26,7 @@ from intake_core.calendar import WorkingCalendar
 from intake_core.conversation_service import ConversationPolicy, ConversationService
 from intake_core.crypto import IdentityOpener, IdentitySealer, KeyMaterial, load_or_create_keys
 from intake_core.desk import AgentDesk, DeskPolicy
+from intake_core.evidence_store import FileEvidenceStore
 from intake_core.locks import InProcessLocks
 from intake_core.ports import Clock, ConversationLocks, Dialogue, HandoffQueue, Outbound, SystemClock
 from intake_core.priority import PriorityRules
@@ -53,7 +55,9 @@ class Container:
     staff_tokens: StaffTokens
     dispatcher: QueueDispatcher
     sweeper: IdleTakeoverSweeper
+    evidence_store: FileEvidenceStore
     outbounds: dict[str, Outbound] = field(default_factory=dict)
+    telegram: TelegramChannel | None = None
     sender: ReplySender | None = None  # None on intake-only hosts, which lack the private key
 
     @property
@@ -67,6 +71,8 @@ class Container:
             worker.start()
 
     async def close(self) -> None:
+        if self.telegram is not None:
+            await self.telegram.stop()
         for worker in self.workers:
             await worker.stop()
         await self.queue.close()
@@ -115,8 +121,14 @@ def build_container(settings: Settings | None = None, clock: Clock | None = None
     relay = OutboxRelay(database, queue, clock=service.clock)
     container = Container(settings, database, taxonomy, sla, keys, service, conversations, dialogue, queue, relay,
                           desk, StaffTokens(database, service.clock), QueueDispatcher(queue, desk),
-                          IdleTakeoverSweeper(desk))
+                          IdleTakeoverSweeper(desk),
+                          FileEvidenceStore(settings.resolved_evidence_dir,
+                                            max_bytes=service.limits.evidence_max_bytes))
     container.outbounds["web"] = WebChatOutbound()
+    if settings.telegram_token:
+        container.telegram = TelegramChannel(settings.telegram_token, settings.telegram_api_base,
+                                             settings.telegram_webhook_secret, conversations, container.evidence_store)
+        container.outbounds["telegram"] = container.telegram.outbound
     if keys.identity_private is not None:
         container.sender = ReplySender(database, service, IdentityOpener(keys.identity_private),
                                        container.outbounds, service.clock)

@@ -47,7 +47,6 @@ async def telegram(sqlite_container: Container, bot_api: FakeBotApi, tmp_path: P
 async def client(sqlite_container: Container, telegram: TelegramChannel) -> AsyncIterator[httpx.AsyncClient]:
     app: FastAPI = create_app(sqlite_container)
     app.state.telegram = telegram
-    app.include_router(webhook.router)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as http:
         yield http
 
