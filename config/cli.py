@@ -152,9 +152,6 @@ def rasa_evaluate() -> None:
     click.echo(f"rasa intent macro F1: {rasa_runtime.macro_f1(rasa_runtime.evaluate_nlu()):.3f}")
 
 
-if __name__ == "__main__":
-    main()
-
 
 @main.group(help="Staff access to the agent API.")
 def agent() -> None:
@@ -217,3 +214,7 @@ def telegram_set_webhook() -> None:
 
     asyncio.run(run())
     click.echo(f"webhook set: {url}")
+
+
+if __name__ == "__main__":
+    main()

@@ -47,6 +47,25 @@ class Settings(BaseSettings):
                                                        "it sorts the request among the cases")
     minutes_per_live_request: int = Field(5, description="Expected wait told to a citizen, per conversation "
                                                          "ahead of them in the queue")
+    smtp_host: str = Field("127.0.0.1", description="SMTP mailbox listen address")
+    smtp_port: int = Field(2525, description="SMTP mailbox listen port")
+    mailbox_addresses: list[str] = Field(["complaints@localhost"], description="Recipient addresses the "
+                                         "mailbox accepts (JSON list); others get 550")
+    smtp_max_message_bytes: int = Field(25 * 1024 * 1024, description="Largest accepted email (552 beyond)")
+    smtp_max_recipients: int = Field(20, description="Recipients per SMTP transaction (452 beyond)")
+    smtp_timeout_seconds: float = Field(300.0, description="An idle SMTP connection is closed after this")
+    smtp_tls_cert: Path | None = Field(None, description="PEM certificate; with the key, STARTTLS is offered")
+    smtp_tls_key: Path | None = Field(None, description="PEM private key of the STARTTLS certificate")
+    smtp_relay_host: str | None = Field(None, description="Relay for outgoing replies; unset = .eml files "
+                                                           "in <var_dir>/outbox")
+    smtp_relay_port: int = Field(587, description="Relay port")
+    smtp_relay_user: str | None = Field(None, description="Relay login name")
+    smtp_relay_password: str | None = Field(None, description="Relay password")
+    smtp_relay_starttls: bool = Field(True, description="Use STARTTLS with the relay")
+    mail_from: str = Field("complaints@localhost", description="From address of replies; its domain "
+                                                               "names our Message-IDs")
+    mail_rate_per_hour: int = Field(10, description="Automatic replies per sender and hour; later "
+                                                    "messages are stored but not answered")
     log_level: str = Field("INFO", description="Log level")
     log_file: Path | None = Field(None, description="Also log to this file (JSON lines)")
 
