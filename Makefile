@@ -61,6 +61,7 @@ conformance-rasa: rasa
 ## bench: throughput ratios measured side by side
 bench: $(DEV_STAMP) rasa
 	$(BIN)/python -m tests.benchmarks.bench_submit
+	$(BIN)/python -m tests.benchmarks.bench_queue
 	$(BIN)/python -m tests.benchmarks.bench_dialogue
 
 clean:

@@ -100,7 +100,9 @@ async def test_english_email_gets_english_questions(sqlite_container: Container)
 
 
 async def test_tracking_number_in_subject_continues_the_case_conversation(sqlite_container: Container) -> None:
-    raw = compose(FIRST[0], FIRST[1] + "事情发生在2026年11月20日下午3点。\n")
+    # Identified reporters only: an anonymous case keeps no link to its sender.
+    identified = FIRST[1].replace("我希望匿名处理。", "我叫张伟，电话13912345678，不匿名。")
+    raw = compose(FIRST[0], identified + "事情发生在2026年11月20日下午3点。\n")
     async with mail_rig(sqlite_container) as rig:
         assert await asyncio.to_thread(smtplib_send, rig.port, raw) == {}
         await rig.settle()
