@@ -6,17 +6,21 @@ from __future__ import annotations
 import asyncio
 import itertools
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 
 from config.wiring import Container
+from handoff.dispatcher import QueueDispatcher, Subscription
+from handoff.outbox_relay import entry_from_outbox_row
+from handoff.redis_streams_queue import RedisStreamsQueue
 from intake_core.errors import WorkItemUnavailable
 from intake_core.messages import InboundMessage, Reply
 from intake_core.model import IntakeDraft, Kind, ReporterIdentity, TargetType
-from intake_core.ports import DeliveryDeferred
+from intake_core.ports import DeliveryDeferred, QueuePolicy
 from intake_core.storage.tables import case_notes, outbound_messages
+from tests.integration.test_handoff_queue_contract import REDIS_URL, redis_namespace
 from tests.support import FixedClock
 
 _ids = itertools.count(1)
@@ -211,3 +215,22 @@ async def test_a_deferred_delivery_is_retried_later_with_the_sealed_route(
     assert b"13800138000" not in row.contact_route  # sealed at rest
     assert (await container.service.status(registration.tracking_no, receipt=None,
                                            sender_digest=None)).waiting_messages == ()
+
+
+@pytest.mark.redis
+async def test_an_entry_left_by_a_dispatcher_that_died_is_applied_once_by_another(container: Container) -> None:
+    async with redis_namespace() as (_client, prefix):
+        queue = RedisStreamsQueue.from_url(REDIS_URL, prefix, policy=QueuePolicy(idle_after=timedelta(seconds=0.2)))
+        registration = await container.service.submit(draft(1))
+        async with container.database.unit_of_work() as repo:
+            (row,) = await repo.unpublished(10)
+        await queue.publish(entry_from_outbox_row(row))
+        (taken,) = await queue.claim("cases", "desk", "dispatcher-that-dies")  # claimed, never acknowledged
+        assert taken.payload["tracking_no"] == registration.tracking_no
+        survivor = QueueDispatcher(queue, container.desk, consumer="dispatcher-that-lives")
+        assert await survivor.dispatch(Subscription("cases", "desk")) == 0  # not idle long enough yet
+        await asyncio.sleep(0.3)
+        assert await survivor.dispatch(Subscription("cases", "desk")) == 1
+        assert await survivor.dispatch(Subscription("cases", "desk")) == 0  # acknowledged: never again
+        assert [item.tracking_no for item in await container.desk.queue()] == [registration.tracking_no]
+        await queue.close()
