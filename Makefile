@@ -62,6 +62,7 @@ conformance-rasa: rasa
 bench: $(DEV_STAMP) rasa
 	$(BIN)/python -m tests.benchmarks.bench_submit
 	$(BIN)/python -m tests.benchmarks.bench_queue
+	$(BIN)/python -m tests.benchmarks.bench_telegram
 	$(BIN)/python -m tests.benchmarks.bench_dialogue
 
 clean:

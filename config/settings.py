@@ -41,6 +41,8 @@ class Settings(BaseSettings):
                                                                  "call; required for the webhook")
     telegram_api_base: str | None = Field(None, description="Another Bot API server (a local one, or a test "
                                                            "double); unset = api.telegram.org")
+    telegram_send_rate: float = Field(25.0, description="Messages per second the bot sends at most, all chats "
+                                                        "together (the Bot API allows about 30)")
     takeover_idle_minutes: int = Field(15, description="A live conversation whose agent is silent this long "
                                                        "goes back to the bot, with a message")
     live_response_minutes: int = Field(10, description="How soon a \"talk to a person\" request is due; "

@@ -127,7 +127,8 @@ def build_container(settings: Settings | None = None, clock: Clock | None = None
     container.outbounds["web"] = WebChatOutbound()
     if settings.telegram_token:
         container.telegram = TelegramChannel(settings.telegram_token, settings.telegram_api_base,
-                                             settings.telegram_webhook_secret, conversations, container.evidence_store)
+                                             settings.telegram_webhook_secret, conversations, container.evidence_store,
+                                             send_rate_per_second=settings.telegram_send_rate)
         container.outbounds["telegram"] = container.telegram.outbound
     if keys.identity_private is not None:
         container.sender = ReplySender(database, service, IdentityOpener(keys.identity_private),
