@@ -62,6 +62,7 @@ class FakeBotApi:
         self.unsized: set[str] = set()
         self.downloads = 0
         self._failures: deque[tuple[int, int | None]] = deque()
+        self.failing_downloads = 0  # the next downloads answer 502
         self._updates: list[dict[str, Any]] = []
         self._arrived = asyncio.Event()
         self._message_ids = itertools.count(1000)
@@ -90,6 +91,9 @@ class FakeBotApi:
         """The next `count` sendMessage calls fail: 429 with retry_after, or a 5xx."""
         for _ in range(count):
             self._failures.append((status, retry_after if status == 429 else None))
+
+    def fail_downloads(self, count: int) -> None:
+        self.failing_downloads = count
 
     def add_file(self, file_id: str, content: bytes, file_path: str | None = None) -> None:
         self.files[file_id] = (file_path or f"documents/{file_id}.bin", content)
@@ -129,6 +133,9 @@ class FakeBotApi:
     async def _download(self, request: web.Request) -> web.StreamResponse:
         if request.match_info["token"] not in self.tokens:
             return _error(401, "Unauthorized")
+        if self.failing_downloads:
+            self.failing_downloads -= 1
+            return _error(502, "Bad Gateway")
         for path, content in self.files.values():
             if path == request.match_info["path"]:
                 self.downloads += 1

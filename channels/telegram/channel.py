@@ -18,6 +18,7 @@ from aiogram.types.update import UpdateTypeLookupError
 from channels.telegram.handlers import TelegramHandlers, build_dispatcher
 from channels.telegram.media import EvidenceFetcher
 from channels.telegram.outbound import TelegramOutbound
+from channels.telegram.polling_retry import RetryWhilePolling
 from channels.telegram.rate_limit import SendLimiter
 from intake_core.conversation_service import ConversationService
 from intake_core.evidence_store import FileEvidenceStore
@@ -44,6 +45,8 @@ class TelegramChannel:
         self.handlers = TelegramHandlers(self.bot, conversations, self.outbound,
                                          EvidenceFetcher(self.bot, evidence_store))
         self.dispatcher = build_dispatcher(self.handlers)
+        self.polling_retry = RetryWhilePolling()
+        self.dispatcher.update.outer_middleware(self.polling_retry)
         self._polling: asyncio.Task[None] | None = None
 
     def secret_matches(self, presented: str | None) -> bool:
@@ -75,6 +78,7 @@ class TelegramChannel:
         if self._polling is not None and not self._polling.done():
             return
         await self.bot.delete_webhook(drop_pending_updates=False)
+        self.polling_retry.active = True
         # One update at a time keeps a chat's messages in order (webhooks get that from Telegram).
         self._polling = asyncio.create_task(self.dispatcher.start_polling(
             self.bot, polling_timeout=polling_timeout, handle_as_tasks=False, handle_signals=False,
@@ -82,6 +86,7 @@ class TelegramChannel:
         self._polling.add_done_callback(_report_polling_end)
 
     async def stop(self) -> None:
+        self.polling_retry.active = False
         task, self._polling = self._polling, None
         if task is not None and not task.done():
             try:

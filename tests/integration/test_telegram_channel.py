@@ -293,6 +293,23 @@ async def test_polling_delivers_updates_for_development(
     assert await transcript(sqlite_container, CHAT) == ["我要举报"]
 
 
+async def test_polling_retries_an_update_it_could_not_store_instead_of_losing_it(
+        telegram: TelegramChannel, bot_api: FakeBotApi, updates: UpdateBuilder, sqlite_container: Container) -> None:
+    bot_api.add_file("photo-flaky", b"\x89PNG evidence", "photos/flaky.jpg")
+    bot_api.fail_downloads(2)  # Telegram's file server fails twice: the update cannot be stored yet
+    telegram.polling_retry.first_pause = 0.01
+    bot_api.queue_update(updates.photo(CHAT, "photo-flaky", 14, caption="诈骗网站截图"))
+    bot_api.queue_update(updates.text(CHAT, "我要举报"))
+    await telegram.start_polling(polling_timeout=1)
+    for _ in range(200):
+        if len(bot_api.sent) >= 2:
+            break
+        await asyncio.sleep(0.05)
+    await telegram.stop()
+    assert bot_api.failing_downloads == 0 and bot_api.downloads == 1
+    assert await transcript(sqlite_container, CHAT) == ["诈骗网站截图", "我要举报"]  # both, once, in order
+
+
 async def test_set_webhook_registers_url_secret_and_update_types(telegram: TelegramChannel,
                                                                 bot_api: FakeBotApi) -> None:
     await telegram.set_webhook("https://intake.example.cn/webhooks/telegram")
