@@ -12,7 +12,7 @@ from fastapi import FastAPI, Request, Response
 from channels import case_api, telegram, web_chat
 from config.metrics import measure, metrics_response
 from config.problems import install_problem_handlers, problem
-from config.wiring import Container
+from config.wiring import Container, build_mailbox_for
 from handoff import agent_api
 
 log = logging.getLogger(__name__)
@@ -23,7 +23,10 @@ def create_app(container: Container) -> FastAPI:
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         container.start_workers()  # outbox relay, queue dispatcher, reply sender, idle sweeper
         await start_telegram(container)
+        mailbox = build_mailbox_for(container)
+        await mailbox.start()
         yield
+        await mailbox.stop()
         await container.close()
 
     app = FastAPI(title="Complaint and report intake", version="0.1.0", lifespan=lifespan,

@@ -36,6 +36,38 @@ def serve(host: str | None, port: int | None, upgrade: bool) -> None:
                 log_config=None, access_log=False, proxy_headers=True)
 
 
+@main.command(help="Run the SMTP complaint mailbox alone (no HTTP) until Ctrl-C.")
+@click.option("--host", default=None, help="Listen address (default INTAKE_SMTP_HOST).")
+@click.option("--port", default=None, type=int, help="Listen port (default INTAKE_SMTP_PORT).")
+@click.option("--upgrade/--no-upgrade", default=True, help="Apply database migrations first.")
+def smtp(host: str | None, port: int | None, upgrade: bool) -> None:
+    from config.logs import configure_logging
+    from config.wiring import build_container, build_mailbox_for
+    from intake_core.storage.migrate import upgrade_async
+
+    async def run() -> None:
+        settings = Settings()
+        settings.var_dir.mkdir(parents=True, exist_ok=True)
+        configure_logging(settings.log_level, settings.log_file or settings.var_dir / "log" / "intake.log")
+        if upgrade:
+            await upgrade_async(settings.database_url)
+        container = build_container(settings)
+        mailbox = build_mailbox_for(container, host, port)
+        container.start_workers()  # the reply sender sends the mailbox's replies
+        await mailbox.start()
+        click.echo(f"mailbox listening on {mailbox.config.host}:{mailbox.port}")
+        try:
+            await asyncio.Event().wait()
+        finally:
+            await mailbox.stop()
+            await container.close()
+
+    try:
+        asyncio.run(run())
+    except KeyboardInterrupt:
+        pass
+
+
 @main.group(help="Database schema.")
 def db() -> None:
     pass

@@ -31,6 +31,8 @@ class Settings(BaseSettings):
     rasa_timeout_seconds: float = Field(10.0, description="How long a turn waits for Rasa before the "
                                                           "embedded engine answers instead")
     conversation_idle_minutes: int = Field(30, description="An unfinished conversation expires after this")
+    email_conversation_idle_days: int = Field(14, description="An unfinished email conversation expires after "
+                                                             "this (citizens answer email slowly)")
     message_max_chars: int = Field(5000, description="Longer chat messages are clipped, with a notice")
     description_max_chars: int = Field(5000, description="Longest accepted case description")
     request_max_bytes: int = Field(1_000_000, description="Largest accepted JSON request body")

@@ -8,6 +8,9 @@ from zoneinfo import ZoneInfo
 
 from redis.asyncio import Redis
 
+from channels.mail.channel import build_mailbox
+from channels.mail.mailbox import Mailbox, MailboxConfig
+from channels.mail.sender import MailOutbound, RelayConfig
 from channels.telegram.channel import TelegramChannel
 from channels.web_chat import WebChatOutbound
 from config.settings import Settings
@@ -58,6 +61,7 @@ class Container:
     evidence_store: FileEvidenceStore
     outbounds: dict[str, Outbound] = field(default_factory=dict)
     telegram: TelegramChannel | None = None
+    mail_outbound: MailOutbound | None = None
     sender: ReplySender | None = None  # None on intake-only hosts, which lack the private key
 
     @property
@@ -115,7 +119,9 @@ def build_container(settings: Settings | None = None, clock: Clock | None = None
         database=database, intake=service, dialogue=dialogue, locks=build_locks(settings), texts=texts,
         sealer=sealer, sender_secret=keys.receipt_secret, clock=service.clock, desk=desk,
         policy=ConversationPolicy(idle_timeout=timedelta(minutes=settings.conversation_idle_minutes),
-                                  max_text_chars=settings.message_max_chars))
+                                  max_text_chars=settings.message_max_chars,
+                                  channel_idle_timeouts={
+                                      "email": timedelta(days=settings.email_conversation_idle_days)}))
     queue: HandoffQueue = (RedisStreamsQueue.from_url(settings.redis_url) if settings.redis_url
                            else InProcessQueue(database, clock=service.clock))
     relay = OutboxRelay(database, queue, clock=service.clock)
@@ -125,6 +131,7 @@ def build_container(settings: Settings | None = None, clock: Clock | None = None
                           FileEvidenceStore(settings.resolved_evidence_dir,
                                             max_bytes=service.limits.evidence_max_bytes))
     container.outbounds["web"] = WebChatOutbound()
+    container.outbounds["email"] = container.mail_outbound = build_mail_outbound(settings)
     if settings.telegram_token:
         container.telegram = TelegramChannel(settings.telegram_token, settings.telegram_api_base,
                                              settings.telegram_webhook_secret, conversations, container.evidence_store,
@@ -135,6 +142,28 @@ def build_container(settings: Settings | None = None, clock: Clock | None = None
                                        container.outbounds, service.clock)
         desk.on_outbound = container.sender.notify
     return container
+
+
+def build_mail_outbound(settings: Settings) -> MailOutbound:
+    """Replies through the configured relay; without one, .eml files under <var_dir>/outbox."""
+    relay = (RelayConfig(settings.smtp_relay_host, settings.smtp_relay_port, settings.smtp_relay_user,
+                         settings.smtp_relay_password, settings.smtp_relay_starttls)
+             if settings.smtp_relay_host else None)
+    return MailOutbound(settings.mail_from, settings.var_dir / "outbox", relay)
+
+
+def build_mailbox_for(container: Container, host: str | None = None, port: int | None = None) -> Mailbox:
+    settings = container.settings
+    assert container.mail_outbound is not None
+    listen_port = settings.smtp_port if port is None else port
+    return build_mailbox(container.conversations, container.mail_outbound, settings.resolved_evidence_dir,
+                         MailboxConfig(host=host or settings.smtp_host, port=listen_port,
+                                       addresses=tuple(settings.mailbox_addresses),
+                                       max_message_bytes=settings.smtp_max_message_bytes,
+                                       max_recipients=settings.smtp_max_recipients,
+                                       timeout_seconds=settings.smtp_timeout_seconds,
+                                       tls_cert=settings.smtp_tls_cert, tls_key=settings.smtp_tls_key),
+                         settings.mail_rate_per_hour)
 
 
 def build_locks(settings: Settings) -> ConversationLocks:

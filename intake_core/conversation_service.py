@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -50,6 +51,11 @@ class Reception:
 class ConversationPolicy:
     idle_timeout: timedelta = timedelta(minutes=30)
     max_text_chars: int = 5000
+    # Channels whose citizens answer slowly by nature (email) keep an unfinished form longer.
+    channel_idle_timeouts: Mapping[str, timedelta] = field(default_factory=dict)
+
+    def idle_timeout_of(self, channel: str) -> timedelta:
+        return self.channel_idle_timeouts.get(channel, self.idle_timeout)
 
 
 class ConversationService:
@@ -105,7 +111,7 @@ class ConversationService:
             elif record.held_by and await self.desk.resume_if_idle(repo, record.key, record.agent_active_at):
                 record.held_by = None
                 notices.append(Reply(self.texts.get(record.locale, "takeover_idle")))
-            elif record.state and now - record.updated_at > self.policy.idle_timeout:
+            elif record.state and now - record.updated_at > self.policy.idle_timeout_of(record.channel):
                 record.state = {}
                 notices.append(Reply(self.texts.get(record.locale, "conversation_expired")))
             await repo.conversations.append(message.conversation_key, "in", CITIZEN, message.text,

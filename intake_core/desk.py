@@ -8,7 +8,7 @@ A live conversation held by an agent who stays idle goes back to the bot with a 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -191,11 +191,28 @@ class AgentDesk:
             if conversation is not None:
                 await repo.conversations.append(conversation.key, "out", f"agent:{agent}", text,
                                                 f"agent:{tracking_no}:{now.isoformat()}", now, tracking_no)
+            thread = await repo.desk.last_thread(case.conversation_key) if case.conversation_key else None
             message_id = await repo.desk.add_outbound(self._outbound(
-                case.channel, route, text, f"agent:{agent}", now, tracking_no=tracking_no,
+                case.channel, route, text, f"agent:{agent}", now, thread=thread, tracking_no=tracking_no,
                 conversation_key=case.conversation_key))
         self._outbound_written()
         return message_id
+
+    async def deliver_later(self, conversation_key: str, texts: list[str],
+                            thread: Mapping[str, str] | None = None) -> None:
+        """Bot replies the channel sends in the background (already in the transcript): the reply sender
+        delivers them, with retries, beside the channel's other messages. `thread` is what the channel
+        needs to keep the citizen's thread (an email's Message-ID, References, subject)."""
+        now = self.clock.now()
+        async with self.database.unit_of_work() as repo:
+            conversation = await repo.conversations.get(conversation_key)
+            if conversation is None:
+                return
+            for text in texts:
+                await repo.desk.add_outbound(self._outbound(
+                    conversation.channel, conversation.contact_route, text, "bot", now, thread=thread,
+                    conversation_key=conversation_key))
+        self._outbound_written()
 
     async def change_status(self, tracking_no: str, agent: str, status: str, reason: str) -> str:
         reached = await self.intake.transition(tracking_no, status, actor=agent, reason=reason)
@@ -269,14 +286,16 @@ class AgentDesk:
             raise WorkItemNotFound("the conversation no longer exists", field="item")
         await repo.conversations.append(conversation_key, "out", author, text,
                                         f"{author}:{now.isoformat()}", now)
+        thread = await repo.desk.last_thread(conversation_key)  # an email answer stays in the citizen's thread
         return await repo.desk.add_outbound(self._outbound(
-            conversation.channel, conversation.contact_route, text, author, now, conversation_key=conversation_key))
+            conversation.channel, conversation.contact_route, text, author, now, thread=thread,
+            conversation_key=conversation_key))
 
     @staticmethod
     def _outbound(channel: str, route: bytes | None, text: str, author: str, now: datetime,
-                  **refs: str | None) -> dict[str, Any]:
-        return {"channel": channel, "contact_route": route, "thread": {}, "author": author, "text": text,
-                "state": PENDING, "attempts": 0, "next_attempt_at": now, "created_at": now, **refs}
+                  thread: Mapping[str, str] | None = None, **refs: str | None) -> dict[str, Any]:
+        return {"channel": channel, "contact_route": route, "thread": dict(thread or {}), "author": author,
+                "text": text, "state": PENDING, "attempts": 0, "next_attempt_at": now, "created_at": now, **refs}
 
 
 async def _existing(repo: Repository, item_id: int, for_update: bool = False) -> Any:

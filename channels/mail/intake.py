@@ -14,7 +14,7 @@ from channels.mail import extract
 from channels.mail.email_dialogue import EmailDialogue, EmailTurns
 from channels.mail.mime import MailRejected, MimeLimits, ParsedMail, loop_check, parse_message
 from channels.mail.quoting import strip_quoted
-from channels.mail.replies import ReplyLimiter, ReplyQueue
+from channels.mail.replies import ReplyLimiter
 from channels.mail.threads import CHANNEL, Thread, ThreadResolver
 from intake_core.conversation_service import ConversationService
 from intake_core.errors import ValidationFailed
@@ -38,10 +38,9 @@ class Accepted:
 
 class MailIntake:
     def __init__(self, conversations: ConversationService, evidence_store: FileEvidenceStore,
-                 replies: ReplyQueue, limiter: ReplyLimiter, domain: str, limits: MimeLimits | None = None) -> None:
+                 limiter: ReplyLimiter, domain: str, limits: MimeLimits | None = None) -> None:
         self.conversations = conversations
         self.evidence_store = evidence_store
-        self.replies = replies
         self.limiter = limiter
         self.limits = limits or MimeLimits()
         self.resolver = ThreadResolver(conversations, domain)
@@ -58,7 +57,7 @@ class MailIntake:
         thread = await self.resolver.resolve(parsed, address, original.sha256)
         message = await self.inbound(parsed, address, thread, original)
         turns = await self.dialogue.converse(message, thread.reply)
-        answered, reason = self._answer(turns, parsed, thread, address)
+        answered, reason = await self._answer(turns, parsed, thread, address)
         return Accepted(original.sha256, answered, reason, turns.tracking_no, turns.waiting_for)
 
     async def inbound(self, parsed: ParsedMail, address: str, thread: Thread,
@@ -87,7 +86,8 @@ class MailIntake:
             locale="en" if extract.mostly_english(text) else "zh",
             metadata={"message_id": parsed.message_id or "", "thread": thread.token})
 
-    def _answer(self, turns: EmailTurns, parsed: ParsedMail, thread: Thread, address: str) -> tuple[bool, str | None]:
+    async def _answer(self, turns: EmailTurns, parsed: ParsedMail, thread: Thread,
+                      address: str) -> tuple[bool, str | None]:
         if turns.new_steps == 0:
             return False, "redelivery"
         if turns.held_by_agent:
@@ -97,7 +97,10 @@ class MailIntake:
         if not self.limiter.allow(self.conversations.sender_digest(CHANNEL, address)):
             return False, "reply rate limit"
         references = [*parsed.references, *([parsed.message_id] if parsed.message_id else [])]
-        self.replies.submit(f"{CHANNEL}:{address}", turns.replies, {
+        # One email per received email, sent durably by the reply sender after the SMTP answer: a slow
+        # relay never makes the sending server retry, and a restart loses no reply.
+        await self.conversations.desk.deliver_later(thread.conversation_key, [
+            "\n\n".join(reply.text for reply in turns.replies if reply.text.strip())], {
             "message_id": parsed.message_id or "", "references": " ".join(references),
             "subject": parsed.subject, "thread": thread.token,
             "tracking_no": turns.tracking_no or thread.tracking_no or ""})

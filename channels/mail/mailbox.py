@@ -125,7 +125,6 @@ class Mailbox:
             server.close()
             # Open sessions end with the loop; waiting for them could hang on an idle client.
             await asyncio.sleep(0)
-        await self.intake.replies.close()
 
     def _protocol(self, loop: asyncio.AbstractEventLoop, tls: ssl.SSLContext | None) -> Any:
         return SMTP(self.handler, data_size_limit=self.config.max_message_bytes, enable_SMTPUTF8=True,

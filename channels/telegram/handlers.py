@@ -126,14 +126,20 @@ class TelegramHandlers:
             metadata={**metadata, "update_id": update.update_id}))
         if reception.replayed:
             return  # a redelivered update: the first delivery was already answered
-        await self._deliver(chat_id, reception.replies)
+        try:
+            await self.outbound.deliver(chat_id, reception.replies)
+        except DeliveryDeferred:
+            # Telegram is busy or down: the reply sender retries from the outbound table.
+            await self.conversations.desk.deliver_later(conversation_key(self.conversations, chat_id),
+                                                        [reply.text for reply in reception.replies])
+        except Undeliverable as error:
+            log.warning("telegram reply not delivered", extra={"reason": str(error)})
 
     async def _say(self, chat_id: int, text: str) -> None:
         await self._deliver(chat_id, [Reply(text)])
 
     async def _deliver(self, chat_id: int, replies: Sequence[Reply]) -> None:
-        """The message is already stored; a failed answer is logged, not retried by Telegram's redelivery
-        (which the core would drop as a replay anyway)."""
+        """Notices that store nothing (groups, refused files): a failed one is logged, not retried."""
         try:
             await self.outbound.deliver(chat_id, replies)
         except (DeliveryDeferred, Undeliverable) as error:

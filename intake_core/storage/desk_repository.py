@@ -139,6 +139,16 @@ class DeskRepository:
             .values(next_attempt_at=until))
         return outcome.rowcount == 1
 
+    async def last_thread(self, conversation_key: str) -> dict[str, str]:
+        """The thread of the latest message to this conversation that had one (email threading)."""
+        rows = await self.connection.execute(
+            select(outbound_messages.c.thread).where(outbound_messages.c.conversation_key == conversation_key)
+            .order_by(outbound_messages.c.id.desc()).limit(20))
+        for (thread,) in rows:
+            if thread:
+                return dict(thread)
+        return {}
+
     async def settle_outbound(self, message_id: int, **values: Any) -> None:
         await self.connection.execute(
             update(outbound_messages).where(outbound_messages.c.id == message_id).values(**values))

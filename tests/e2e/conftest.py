@@ -24,7 +24,8 @@ def free_port() -> int:
 def live_server(tmp_path: Path) -> Iterator[str]:
     """`intake serve` as a separate process, as `make run` starts it."""
     port = free_port()
-    env = {**os.environ, "INTAKE_VAR_DIR": str(tmp_path / "var"), "INTAKE_HTTP_PORT": str(port)}
+    env = {**os.environ, "INTAKE_VAR_DIR": str(tmp_path / "var"), "INTAKE_HTTP_PORT": str(port),
+           "INTAKE_SMTP_PORT": str(free_port())}
     env.pop("INTAKE_DATABASE_URL", None)
     process = subprocess.Popen([sys.executable, "-m", "config.cli", "serve"], env=env,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

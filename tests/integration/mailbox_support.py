@@ -9,7 +9,7 @@ import smtplib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from email.message import EmailMessage, Message
+from email.message import EmailMessage, Message, MIMEPart
 from pathlib import Path
 from typing import Any
 
@@ -55,7 +55,10 @@ class MailRig:
         return self.mailbox.port
 
     async def settle(self) -> None:
-        await self.mailbox.intake.replies.drain()
+        """Sends the queued replies now (in the service the reply sender does so in the background)."""
+        assert self.container.sender is not None
+        while await self.container.sender.send_due():
+            pass
 
 
 async def _serve(handler: Any) -> asyncio.Server:
@@ -72,6 +75,7 @@ async def mail_rig(container: Container, evidence_dir: Path | None = None, **con
                             RelayConfig("127.0.0.1", relay_port, starttls=False, timeout=5.0))
     options: dict[str, Any] = {"host": "127.0.0.1", "port": 0, "addresses": (MAILBOX,), "hostname": "mx.test"}
     options.update(config)
+    container.outbounds["email"] = outbound
     mailbox = build_mailbox(container.conversations, outbound,
                             evidence_dir or container.settings.resolved_evidence_dir, MailboxConfig(**options))
     await mailbox.start()
@@ -110,6 +114,7 @@ def smtplib_send(port: int, raw: bytes, sender: str = CITIZEN, recipients: tuple
 
 
 def body_text(message: Message) -> str:
-    part = message.get_body(preferencelist=("plain",)) if isinstance(message, EmailMessage) else message
-    assert part is not None
+    assert isinstance(message, EmailMessage)
+    part = message.get_body(preferencelist=("plain",))
+    assert isinstance(part, MIMEPart)
     return str(part.get_content())

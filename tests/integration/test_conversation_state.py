@@ -40,3 +40,17 @@ async def test_an_idle_conversation_expires_with_a_message(sqlite_container: Con
     replies = await say(sqlite_container, "https://fake.example.cn/pay", 2)
     assert "过期" in replies[0]
     assert not any("描述" in reply for reply in replies)  # the old form did not go on
+
+
+async def test_an_email_conversation_waits_days_not_minutes(sqlite_container: Container, clock: FixedClock) -> None:
+    async def write(text: str, number: int) -> list[str]:
+        reception = await sqlite_container.conversations.receive(InboundMessage(
+            "email", "email:slow-citizen", "slow@example.com", text, f"email:{number}", clock.now()))
+        return [reply.text for reply in reception.replies]
+
+    await write("我要举报", 0)
+    await write("诈骗", 1)
+    clock.advance(days=3)  # answered three days later: the form goes on
+    assert not any("过期" in reply for reply in await write("https://fake.example.cn/pay", 2))
+    clock.advance(days=15)
+    assert "过期" in (await write("冒充客服骗取验证码", 3))[0]

@@ -10,7 +10,10 @@ import aiosmtplib
 import pytest
 from sqlalchemy import func, select
 
+from channels.mail.sender import MailOutbound
+from channels.mail.threads import CHANNEL
 from config.wiring import Container
+from intake_core.messages import Reply
 from intake_core.storage.tables import cases, transcript
 from tests.integration.mailbox_support import CITIZEN, MAILBOX, body_text, compose, mail_rig, smtplib_send
 
@@ -118,13 +121,8 @@ async def test_tracking_number_in_subject_continues_the_case_conversation(sqlite
 
 
 async def test_embedded_default_writes_replies_to_the_outbox(sqlite_container: Container, tmp_path: Path) -> None:
-    from channels.mail.sender import MailOutbound
-
     outbox = tmp_path / "outbox"
     outbound = MailOutbound("reply@intake.example.cn", outbox)
-    from channels.mail.threads import CHANNEL
-    from intake_core.messages import Reply
-
     await outbound.send(f"{CHANNEL}:{CITIZEN}", [Reply("您好\r\nBcc: x@evil.example")], {"subject": "a\r\nBcc: y"})
     [written] = list(outbox.glob("*.eml"))
     message = email.message_from_bytes(written.read_bytes(), policy=email.policy.default)

@@ -9,9 +9,13 @@ from pathlib import Path
 
 import aiosmtplib
 import pytest
+from aiosmtpd.smtp import SMTP
 from sqlalchemy import func, select
 
+from channels.mail.sender import MailOutbound, RelayConfig
 from config.wiring import Container
+from intake_core.messages import Reply
+from intake_core.ports import DeliveryDeferred, Undeliverable
 from intake_core.storage.tables import transcript
 from tests.integration.mailbox_support import (
     CITIZEN,
@@ -81,12 +85,16 @@ async def test_database_failure_gets_451(sqlite_container: Container) -> None:
     async with mail_rig(sqlite_container) as rig:
         database_file = Path(str(sqlite_container.database.engine.url.database))
         await sqlite_container.database.dispose()
-        for path in database_file.parent.glob(database_file.name + "*"):
-            path.unlink()
-        database_file.mkdir()  # the database cannot be opened any more
+        await asyncio.to_thread(_block_database, database_file)
         outcome = await asyncio.to_thread(smtplib_send, rig.port, compose(*COMPLAINT))
         assert isinstance(outcome, smtplib.SMTPResponseException) and outcome.smtp_code == 451
         assert rig.relay.messages == []
+
+
+def _block_database(database_file: Path) -> None:
+    for path in database_file.parent.glob(database_file.name + "*"):
+        path.unlink()
+    database_file.mkdir()  # the database cannot be opened any more
 
 
 async def test_auto_generated_mail_is_stored_but_never_answered(sqlite_container: Container) -> None:
@@ -115,7 +123,7 @@ async def test_replies_per_sender_are_rate_limited(sqlite_container: Container) 
 
 async def test_header_injection_in_the_subject_adds_no_header_to_the_reply(sqlite_container: Container) -> None:
     raw = compose(COMPLAINT[0], COMPLAINT[1]).replace(
-        "Subject: ".encode(), b"Subject: =?utf-8?Q?x=0D=0ABcc:_victim@example.net=0D=0AX-Evil:_1?= ", 1)
+        b"Subject: ", b"Subject: =?utf-8?Q?x=0D=0ABcc:_victim@example.net=0D=0AX-Evil:_1?= ", 1)
     async with mail_rig(sqlite_container) as rig:
         assert await asyncio.to_thread(smtplib_send, rig.port, raw) == {}
         await rig.settle()
@@ -126,7 +134,7 @@ async def test_header_injection_in_the_subject_adds_no_header_to_the_reply(sqlit
 
 
 async def test_no_address_or_content_in_the_logs(sqlite_container: Container, caplog: pytest.LogCaptureFixture) -> None:
-    caplog.set_level(logging.DEBUG)
+    caplog.set_level(logging.INFO)  # the service default; DEBUG of the SQL drivers shows parameters
     logging.getLogger("mail.log").setLevel(logging.NOTSET)
     async with mail_rig(sqlite_container) as rig:
         assert await asyncio.to_thread(smtplib_send, rig.port, compose(*COMPLAINT)) == {}
@@ -137,3 +145,51 @@ async def test_no_address_or_content_in_the_logs(sqlite_container: Container, ca
     assert "email accepted" in logged
     for secret in (CITIZEN, "zhang.wei", "shop.example.cn", "不发货", "x@nowhere.example"):
         assert secret not in logged
+
+
+async def test_starttls_is_offered_when_a_certificate_is_configured(sqlite_container: Container,
+                                                                    tmp_path: Path) -> None:
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    made = await asyncio.create_subprocess_exec(
+        "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
+        "-keyout", str(key), "-out", str(cert), stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
+    if await made.wait() != 0:
+        pytest.skip("openssl could not make a test certificate")
+    async with mail_rig(sqlite_container, tls_cert=cert, tls_key=key) as rig:
+        client = aiosmtplib.SMTP(hostname="127.0.0.1", port=rig.port, start_tls=False, validate_certs=False)
+        async with client:
+            await client.ehlo()
+            assert client.supports_extension("starttls")
+            await client.starttls()
+            errors, _ = await client.sendmail(CITIZEN, [MAILBOX], compose(*COMPLAINT))
+            assert errors == {}
+
+
+class _RefusingRelay:
+    def __init__(self, answer: str) -> None:
+        self.answer = answer
+
+    async def handle_RCPT(self, server: object, session: object, envelope: object, address: str,
+                          options: list[str]) -> str:
+        return self.answer
+
+
+@pytest.mark.parametrize(("answer", "expected"), [("550 5.1.1 No such user", Undeliverable),
+                                                  ("451 4.3.0 Try later", DeliveryDeferred)])
+async def test_relay_answers_map_to_the_port_errors(answer: str, expected: type[Exception], tmp_path: Path) -> None:
+    loop = asyncio.get_running_loop()
+    server = await loop.create_server(lambda: SMTP(_RefusingRelay(answer), hostname="relay.test", loop=loop),
+                                      "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    outbound = MailOutbound("reply@intake.example.cn", tmp_path, RelayConfig("127.0.0.1", port, starttls=False))
+    try:
+        with pytest.raises(expected):
+            await outbound.send(f"email:{CITIZEN}", [Reply("您好")], {})
+    finally:
+        server.close()
+        await server.wait_closed()
+    closed = MailOutbound("reply@intake.example.cn", tmp_path, RelayConfig("127.0.0.1", port, starttls=False))
+    with pytest.raises(DeliveryDeferred):  # connection refused: try again later
+        await closed.send(f"email:{CITIZEN}", [Reply("您好")], {})
+    with pytest.raises(Undeliverable):
+        await closed.send("telegram:123", [Reply("您好")], {})

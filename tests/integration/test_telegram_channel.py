@@ -328,3 +328,16 @@ async def test_an_unknown_token_is_refused_like_telegram_does(sqlite_container: 
             await channel.bot.get_me()
     finally:
         await channel.stop()
+
+
+async def test_a_reply_telegram_would_not_take_is_sent_later_by_the_reply_sender(
+        client: httpx.AsyncClient, telegram: TelegramChannel, bot_api: FakeBotApi, updates: UpdateBuilder,
+        sqlite_container: Container) -> None:
+    sqlite_container.outbounds["telegram"] = telegram.outbound
+    bot_api.fail_next(4, status=502)  # every immediate attempt fails
+    assert await turn(client, bot_api, updates.text(CHAT, "我要举报")) == []
+    assert sqlite_container.sender is not None
+    await sqlite_container.sender.send_due()
+    assert "类别" in bot_api.texts_to(CHAT)[-1]
+    await sqlite_container.sender.send_due()
+    assert len(bot_api.texts_to(CHAT)) == 1  # sent once
