@@ -177,5 +177,6 @@ def build_dialogue(settings: Settings, clock: Clock, timezone: ZoneInfo) -> Dial
     embedded = EmbeddedEngine(catalogue=load_catalogue(settings.categories_file),
                               clock=lambda: clock.now().astimezone(timezone))
     if settings.rasa_url:
-        return RasaEngine(settings.rasa_url, fallback=embedded, timeout=settings.rasa_timeout_seconds)
+        return RasaEngine(settings.rasa_url, fallback=embedded, timeout=settings.rasa_timeout_seconds,
+                          category_required=embedded.catalogue.category_required)
     return embedded

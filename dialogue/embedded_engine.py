@@ -90,6 +90,8 @@ class EmbeddedEngine:
         turn.locale = form_logic.locale_of(context.slots)
         turn.state = {"slots": {k: v for k, v in context.slots.items() if v is not None},
                       "active_form": context.active_form, "requested_slot": context.requested_slot}
+        if context.active_form:
+            turn.missing = tuple(form_logic.missing_slots(context.slots, self.catalogue.category_required))
         return turn
 
     # -- understanding ---------------------------------------------------------------------------

@@ -137,6 +137,17 @@ def next_slot(slots: Mapping[str, Any], category_required: Mapping[str, frozense
     return next((name for name in required_slots(slots, category_required) if slots.get(name) is None), None)
 
 
+def missing_slots(slots: Mapping[str, Any], category_required: Mapping[str, frozenset[str]]) -> list[str]:
+    """What the draft still lacks, in asking order (a channel that gets whole messages lists them all).
+    Phone and email, both missing, are one item: either will do."""
+    missing = [name for name in required_slots(slots, category_required)
+               if slots.get(name) is None and name in FORM_SLOTS[:-1]]
+    if "reporter_phone" in missing and "reporter_email" in missing:
+        missing[missing.index("reporter_phone")] = "contact"
+        missing.remove("reporter_email")
+    return missing
+
+
 def draft_payload(slots: Mapping[str, Any]) -> dict[str, Any]:
     """The custom JSON message that ends the form; the service registers the case from it."""
     anonymous = slots.get("anonymous") is True

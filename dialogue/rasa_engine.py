@@ -8,10 +8,12 @@ the same place and the conversation is not lost.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 import httpx
 
+from dialogue import form_logic
 from dialogue.payloads import apply_payload
 from intake_core.messages import Button, InboundMessage, Reply, Turn
 from intake_core.ports import Dialogue
@@ -25,9 +27,11 @@ class RasaUnavailable(Exception):
 
 class RasaEngine:
     def __init__(self, base_url: str, fallback: Dialogue, timeout: float = 10.0,
-                 client: httpx.AsyncClient | None = None) -> None:
+                 client: httpx.AsyncClient | None = None,
+                 category_required: Mapping[str, frozenset[str]] | None = None) -> None:
         self.base_url = base_url.rstrip("/")
         self.fallback = fallback
+        self.category_required = category_required or {}
         self.client = client or httpx.AsyncClient(timeout=httpx.Timeout(timeout, connect=2.0))
 
     async def handle(self, message: InboundMessage, state: dict[str, Any]) -> Turn:
@@ -57,7 +61,10 @@ class RasaEngine:
                 buttons = tuple(Button(b.get("title", ""), b.get("payload", "")) for b in item.get("buttons") or [])
                 turn.replies.append(Reply(item["text"], buttons))
         turn.state = await self._mirror(sender)
-        turn.locale = "en" if turn.state.get("slots", {}).get("locale") == "en" else "zh"
+        slots = turn.state.get("slots", {})
+        turn.locale = "en" if slots.get("locale") == "en" else "zh"
+        if turn.state.get("active_form") and self.category_required:
+            turn.missing = tuple(form_logic.missing_slots(slots, self.category_required))
         return turn
 
     async def _mirror(self, sender: str) -> dict[str, Any]:

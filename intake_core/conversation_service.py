@@ -45,6 +45,7 @@ class Reception:
     held_by_agent: bool = False
     tracking_no: str | None = None
     locale: str = "zh"
+    missing: tuple[str, ...] = ()  # fields the running form still lacks (see Turn.missing)
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,7 +131,7 @@ class ConversationService:
                                  message.idempotency_key, message.received_at, message.attachments,
                                  message.locale or record.locale, message.metadata)
         turn = await self.dialogue.handle(clipped, state)
-        reception = Reception(replies=[*notices, *turn.replies], locale=turn.locale)
+        reception = Reception(replies=[*notices, *turn.replies], locale=turn.locale, missing=turn.missing)
         await self._act(turn, message, reception, pending)
         new_state = dict(turn.state)
         if pending and turn.draft is None and not turn.cancelled:

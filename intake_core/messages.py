@@ -59,4 +59,5 @@ class Turn:
     addition: InformationAddition | None = None
     cancelled: bool = False
     locale: str = "zh"
+    missing: tuple[str, ...] = ()  # while a form runs: the fields the draft still lacks, in asking order
     state: dict[str, Any] = field(default_factory=dict)

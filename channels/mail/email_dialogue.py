@@ -26,6 +26,7 @@ class EmailTurns:
     tracking_no: str | None = None
     held_by_agent: bool = False
     waiting_for: str | None = None  # the form question the reply asks, if any
+    missing: tuple[str, ...] = ()  # everything the form still lacks, the question's field first
 
 
 class EmailDialogue:
@@ -62,6 +63,12 @@ class EmailDialogue:
                 break  # the email does not say (or its answer was not accepted): ask the citizen
             reception = await self._step(message, step, pending.pop(0), turns)
         turns.waiting_for = None if turns.tracking_no else (await self.resolver.form_state(key))[1]
+        if turns.waiting_for and len(turns.missing) > 1:
+            # One email should say everything that is missing, not one question per round trip.
+            texts = self.conversations.texts
+            separator = "、" if locale == "zh" else "; "
+            fields = separator.join(texts.get(locale, f"field_{name}") for name in turns.missing)
+            turns.replies.insert(0, Reply(texts.get(locale, "missing_fields", fields=fields)))
         return turns
 
     @staticmethod
@@ -84,6 +91,7 @@ class EmailDialogue:
         turns.replies = list(reception.replies)  # earlier steps only asked what the email already answered
         turns.held_by_agent = reception.held_by_agent
         turns.tracking_no = reception.tracking_no or turns.tracking_no
+        turns.missing = reception.missing
         return reception
 
     async def _earlier_text(self, key: str) -> str:

@@ -12,6 +12,7 @@ import pytest
 
 from config.wiring import Container, build_container
 from dialogue import rasa_runtime
+from dialogue.form_logic import load_catalogue
 from dialogue.rasa_engine import RasaEngine
 from intake_core.messages import InboundMessage, Turn
 from intake_core.storage.migrate import upgrade_async
@@ -63,7 +64,9 @@ def rasa_url() -> Iterator[str]:
 @pytest.fixture
 async def rasa_container(rasa_url: str, tmp_path: Path) -> AsyncIterator[Container]:
     container = await fresh_container(tmp_path, "rasa")
-    container.dialogue = RasaEngine(rasa_url, fallback=_NoFallback(), timeout=60)
+    container.dialogue = RasaEngine(rasa_url, fallback=_NoFallback(), timeout=60,
+                                    category_required=load_catalogue(container.settings.categories_file)
+                                    .category_required)
     container.conversations.dialogue = container.dialogue
     yield container
     await container.close()

@@ -128,3 +128,15 @@ async def test_embedded_default_writes_replies_to_the_outbox(sqlite_container: C
     message = email.message_from_bytes(written.read_bytes(), policy=email.policy.default)
     assert message["Bcc"] is None and message["To"] == CITIZEN
     assert not list(outbox.glob(".*.tmp"))
+
+
+async def test_the_reply_lists_everything_the_email_did_not_say(sqlite_container: Container) -> None:
+    body = "你好，我要投诉。网店 https://shop.example.cn/store/88 收了钱一直不发货，客服也不回复。\n"
+    async with mail_rig(sqlite_container) as rig:
+        assert await asyncio.to_thread(smtplib_send, rig.port, compose("投诉网店不发货", body)) == {}
+        await rig.settle()
+        [question] = rig.relay.to(CITIZEN)
+        text = body_text(question)
+        assert "还需要以下信息才能受理:发生时间、是否匿名。" in text  # both gaps, in asking order
+        assert "什么时候发生" in text  # and the first question itself
+        assert await count_cases(sqlite_container) == 0
