@@ -45,6 +45,12 @@ class Settings(BaseSettings):
                                                            "double); unset = api.telegram.org")
     telegram_send_rate: float = Field(25.0, description="Messages per second the bot sends at most, all chats "
                                                         "together (the Bot API allows about 30)")
+    twilio_account_sid: str | None = Field(None, description="Twilio account SID; unset = no SMS/voice channel")
+    twilio_auth_token: str | None = Field(None, description="Twilio auth token: checks webhook signatures, "
+                                                           "authenticates REST sends")
+    twilio_from_number: str | None = Field(None, description="The E.164 number SMS replies are sent from")
+    twilio_api_base: str | None = Field(None, description="Another Twilio REST base URL (a test double); "
+                                                         "unset = api.twilio.com")
     takeover_idle_minutes: int = Field(15, description="A live conversation whose agent is silent this long "
                                                        "goes back to the bot, with a message")
     live_response_minutes: int = Field(10, description="How soon a \"talk to a person\" request is due; "

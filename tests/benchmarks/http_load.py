@@ -22,6 +22,20 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+async def _answers(url: str, client: httpx.AsyncClient) -> bool:
+    try:
+        if url.startswith("tcp://"):
+            host, port = url.removeprefix("tcp://").split(":")
+            _reader, writer = await asyncio.open_connection(host, int(port))
+            writer.close()
+            await writer.wait_closed()
+        else:
+            await client.get(url)
+        return True
+    except (httpx.HTTPError, OSError):
+        return False
+
+
 async def _wait_until_up(url: str, process: asyncio.subprocess.Process) -> None:
     """Polls without blocking the loop: test doubles served by this loop must answer the server's start-up."""
     deadline = time.monotonic() + 60
@@ -29,16 +43,14 @@ async def _wait_until_up(url: str, process: asyncio.subprocess.Process) -> None:
         while time.monotonic() < deadline:
             if process.returncode is not None:
                 raise RuntimeError(f"the server at {url} exited with {process.returncode}")
-            try:
-                await client.get(url)
+            if await _answers(url, client):
                 return
-            except httpx.HTTPError:
-                await asyncio.sleep(0.1)
+            await asyncio.sleep(0.1)
     raise RuntimeError(f"the server at {url} did not start")
 
 
 @asynccontextmanager
-async def _process(command: list[str], env: dict[str, str], probe: str) -> AsyncIterator[None]:
+async def serving(command: list[str], env: dict[str, str], probe: str) -> AsyncIterator[None]:
     process = await asyncio.create_subprocess_exec(*command, env=env, stdout=asyncio.subprocess.DEVNULL,
                                                    stderr=asyncio.subprocess.DEVNULL)
     try:
@@ -58,7 +70,7 @@ async def intake_server(var_dir: Path, **settings: str) -> AsyncIterator[str]:
            **{f"INTAKE_{key.upper()}": value for key, value in settings.items()}}
     env.pop("INTAKE_DATABASE_URL", None)
     base = f"http://127.0.0.1:{port}"
-    async with _process([sys.executable, "-m", "config.cli", "serve"], env, f"{base}/healthz"):
+    async with serving([sys.executable, "-m", "config.cli", "serve"], env, f"{base}/healthz"):
         yield base
 
 
@@ -66,7 +78,7 @@ async def intake_server(var_dir: Path, **settings: str) -> AsyncIterator[str]:
 async def bare_server() -> AsyncIterator[str]:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    async with _process([sys.executable, "-m", "tests.benchmarks.bare_endpoint", str(port)], dict(os.environ), base):
+    async with serving([sys.executable, "-m", "tests.benchmarks.bare_endpoint", str(port)], dict(os.environ), base):
         yield base
 
 
