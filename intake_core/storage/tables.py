@@ -75,6 +75,9 @@ cases = Table(
     Column("public_answer", Text),
     Column("answered_at", UtcDateTime),
     Column("closed_at", UtcDateTime),
+    Column("assignee", String(128)),  # the member of staff handling the case (first receiver after intake)
+    Column("reviewer", String(128)),  # who handles a review (复核): never the original handler
+    Column("anonymised_at", UtcDateTime),  # retention removed personal data and evidence files
     Column("audit_position", Integer, nullable=False, default=0),
     Column("audit_head", String(64), nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
@@ -268,4 +271,47 @@ api_tokens = Table(  # bearer tokens of the agent API; only their SHA-256 is kep
     Column("roles", String(256), nullable=False),  # comma-separated: agent, supervisor
     Column("created_at", UtcDateTime, nullable=False),
     Column("revoked_at", UtcDateTime),
+)
+
+departments = Table(  # the organisation's departments (and external bodies cases are transferred to)
+    "departments", metadata,
+    Column("code", String(64), primary_key=True),
+    Column("name_zh", String(256), nullable=False),
+    Column("name_en", String(256), nullable=False),
+    Column("external", Boolean, nullable=False, default=False),  # a body outside the organisation (移送)
+    Column("active", Boolean, nullable=False, default=True),
+)
+
+case_departments = Table(  # lead and cooperating departments of a case
+    "case_departments", metadata,
+    Column("case_id", ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True),
+    Column("department", ForeignKey("departments.code"), primary_key=True),
+    Column("role", String(16), nullable=False),  # lead, cooperating
+    Column("assigned_at", UtcDateTime, nullable=False),
+    Column("assigned_by", String(128), nullable=False),
+)
+
+case_progress = Table(  # progress each department reports into the case
+    "case_progress", metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("case_id", ForeignKey("cases.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("department", String(64), nullable=False),
+    Column("author", String(128), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("at", UtcDateTime, nullable=False),
+)
+
+ratings = Table(  # the citizen's satisfaction after closing
+    "ratings", metadata,
+    Column("case_id", ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True),
+    Column("score", Integer, nullable=False),
+    Column("comment", Text),
+    Column("rated_at", UtcDateTime, nullable=False),
+)
+
+sla_notices = Table(  # what the SLA monitor did, once per case and kind
+    "sla_notices", metadata,
+    Column("case_id", ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True),
+    Column("kind", String(32), primary_key=True),  # acknowledgement, progress_notice, reminder, breach, ...
+    Column("at", UtcDateTime, nullable=False),
 )
