@@ -24,6 +24,7 @@ from handoff.outbox_relay import OutboxRelay
 from handoff.redis_locks import RedisConversationLocks
 from handoff.redis_streams_queue import RedisStreamsQueue
 from handoff.reply_sender import ReplySender
+from handoff.sla_worker import SlaMonitorWorker
 from handoff.worker import BackgroundWorker
 from intake_core.calendar import WorkingCalendar
 from intake_core.conversation_service import ConversationPolicy, ConversationService
@@ -35,6 +36,7 @@ from intake_core.ports import Clock, ConversationLocks, Dialogue, HandoffQueue, 
 from intake_core.priority import PriorityRules
 from intake_core.service import IntakeService, ReceiptPolicy
 from intake_core.sla import SlaPolicy, read_calendar_settings
+from intake_core.sla_monitor import SlaMonitor
 from intake_core.staff_tokens import StaffTokens
 from intake_core.storage.database import Database
 from intake_core.taxonomy import Taxonomy
@@ -58,6 +60,7 @@ class Container:
     staff_tokens: StaffTokens
     dispatcher: QueueDispatcher
     sweeper: IdleTakeoverSweeper
+    sla_worker: SlaMonitorWorker
     evidence_store: FileEvidenceStore
     outbounds: dict[str, Outbound] = field(default_factory=dict)
     telegram: TelegramChannel | None = None
@@ -67,8 +70,12 @@ class Container:
     @property
     def workers(self) -> list[BackgroundWorker]:
         """The background loops `intake serve` runs beside the HTTP server."""
-        workers: list[BackgroundWorker] = [self.relay, self.dispatcher, self.sweeper]
+        workers: list[BackgroundWorker] = [self.relay, self.dispatcher, self.sweeper, self.sla_worker]
         return workers + ([self.sender] if self.sender else [])
+
+    @property
+    def sla_monitor(self) -> SlaMonitor:
+        return self.sla_worker.monitor
 
     def start_workers(self) -> None:
         for worker in self.workers:
@@ -128,6 +135,7 @@ def build_container(settings: Settings | None = None, clock: Clock | None = None
     container = Container(settings, database, taxonomy, sla, keys, service, conversations, dialogue, queue, relay,
                           desk, StaffTokens(database, service.clock), QueueDispatcher(queue, desk),
                           IdleTakeoverSweeper(desk),
+                          SlaMonitorWorker(SlaMonitor(database, sla, desk, texts, service.clock)),
                           FileEvidenceStore(settings.resolved_evidence_dir,
                                             max_bytes=service.limits.evidence_max_bytes))
     container.outbounds["web"] = WebChatOutbound()

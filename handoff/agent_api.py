@@ -27,14 +27,7 @@ async def principal(request: Request,
     return found
 
 
-async def supervisor(who: Annotated[Principal, Depends(principal)]) -> Principal:
-    if not who.may("supervisor"):
-        raise HTTPException(403, "supervisors only")
-    return who
-
-
 Staff = Annotated[Principal, Depends(principal)]
-Supervisor = Annotated[Principal, Depends(supervisor)]
 
 
 def desk_of(request: Request) -> AgentDesk:
@@ -150,12 +143,13 @@ async def change_status(tracking_no: str, body: StatusIn, desk: Desk, who: Staff
 
 
 @router.get("/notifications", response_model=list[NotificationOut])
-async def notifications(desk: Desk, _who: Supervisor, unread: bool = True) -> list[NotificationOut]:
-    """P1 escalations and other notices for supervisors, newest first."""
-    return [NotificationOut(**n) for n in await desk.notifications(unread_only=unread)]
+async def notifications(desk: Desk, who: Staff, unread: bool = True) -> list[NotificationOut]:
+    """Notices for the caller (SLA reminders of their cases) and, for supervisors, escalations and
+    breaches; newest first."""
+    audiences = (f"user:{who.agent}", *(("supervisor",) if who.may("supervisor") else ()))
+    return [NotificationOut(**n) for n in await desk.notifications(audiences, unread_only=unread)]
 
 
 @router.post("/notifications/{notification_id}/read", status_code=204)
-async def mark_read(notification_id: int, desk: Desk, who: Supervisor) -> None:
+async def mark_read(notification_id: int, desk: Desk, who: Staff) -> None:
     await desk.mark_read(notification_id, who.agent)
-

@@ -9,7 +9,7 @@ once the package is upgraded.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -115,6 +115,32 @@ class WorkingCalendar:
 
     def end_of_working_day(self, d: date) -> datetime:
         return datetime.combine(d, self.work_end, tzinfo=self.timezone)
+
+    def working_periods(self, start: datetime, end: datetime) -> Iterator[tuple[datetime, datetime]]:
+        """The parts of [start, end) that fall in working hours of working days, in order."""
+        if end <= start:
+            return
+        day, last = self._local(start).date(), self._local(end).date()
+        while day <= last:
+            if self.is_workday(day):
+                opens = max(datetime.combine(day, self.work_start, tzinfo=self.timezone), start)
+                closes = min(datetime.combine(day, self.work_end, tzinfo=self.timezone), end)
+                if opens < closes:
+                    yield opens, closes
+            day += timedelta(days=1)
+
+    def working_time_between(self, start: datetime, end: datetime) -> timedelta:
+        return sum((closes - opens for opens, closes in self.working_periods(start, end)), timedelta())
+
+    def after_working_time(self, start: datetime, amount: timedelta, limit: datetime) -> datetime:
+        """The moment `amount` of working time after `start` (no later than `limit`): reminders at a
+        fraction of a deadline fall in working hours and skip holidays, as the deadline does."""
+        left = amount
+        for opens, closes in self.working_periods(start, limit):
+            if closes - opens >= left:
+                return opens + left
+            left -= closes - opens
+        return limit
 
     def _local(self, moment: datetime) -> datetime:
         if moment.tzinfo is None or moment.utcoffset() is None:

@@ -129,7 +129,7 @@ class AgentDesk:
             if row.kind == LIVE:
                 await repo.desk.hold(row.conversation_key, agent, now)
                 await self._tell_conversation(repo, row.conversation_key, "agent_joined", "system", now)
-        self._outbound_written()
+        self.outbound_written()
         if row.kind == CASE:
             await self._assign(row.tracking_no, agent)
         return await self.item(item_id)
@@ -149,7 +149,7 @@ class AgentDesk:
             if row.kind == LIVE:
                 await repo.desk.hold(row.conversation_key, None, now)
                 await self._tell_conversation(repo, row.conversation_key, "agent_released", "system", now)
-        self._outbound_written()
+        self.outbound_written()
         return await self.item(item_id)
 
     async def hand_back(self, item_id: int, agent: str) -> WorkItemView:
@@ -161,7 +161,7 @@ class AgentDesk:
             await repo.desk.set_item_state(item_id, DONE, now, holder=agent)
             await repo.desk.hold(row.conversation_key, None, now)
             await self._tell_conversation(repo, row.conversation_key, "bot_resumed", "system", now)
-        self._outbound_written()
+        self.outbound_written()
         return await self.item(item_id)
 
     async def reply(self, item_id: int, agent: str, text: str) -> int:
@@ -174,29 +174,33 @@ class AgentDesk:
                 message_id = await self._send_to_conversation(repo, row.conversation_key, text, f"agent:{agent}", now)
         if row.kind != LIVE:
             return await self.message_case(row.tracking_no, agent, text)
-        self._outbound_written()
+        self.outbound_written()
         return message_id
 
     async def message_case(self, tracking_no: str, agent: str, text: str) -> int:
         """A staff message about a registered case, through the channel it came from."""
-        now = self.clock.now()
         async with self.database.unit_of_work() as repo:
             case = await repo.case_by_tracking_no(tracking_no)
             if case is None:
                 raise CaseNotFound("no case with this tracking number", field="tracking_no")
-            conversation = (await repo.conversations.get(case.conversation_key)
-                            if case.conversation_key else None)
-            route = conversation.contact_route if conversation else case.identity_sealed
-            await repo.add_note(case.id, f"agent:{agent}", text, now)
-            if conversation is not None:
-                await repo.conversations.append(conversation.key, "out", f"agent:{agent}", text,
-                                                f"agent:{tracking_no}:{now.isoformat()}", now, tracking_no)
-            thread = await repo.desk.last_thread(case.conversation_key) if case.conversation_key else None
-            message_id = await repo.desk.add_outbound(self._outbound(
-                case.channel, route, text, f"agent:{agent}", now, thread=thread, tracking_no=tracking_no,
-                conversation_key=case.conversation_key))
-        self._outbound_written()
+            message_id = await self.write_case_message(repo, case, f"agent:{agent}", text)
+        self.outbound_written()
         return message_id
+
+    async def write_case_message(self, repo: Repository, case: Any, author: str, text: str) -> int:
+        """Inside the caller's unit of work: the note, the transcript line and the outbound message of a
+        message to the citizen about `case` (staff or the service itself, e.g. statutory notices)."""
+        now = self.clock.now()
+        conversation = await repo.conversations.get(case.conversation_key) if case.conversation_key else None
+        route = conversation.contact_route if conversation else case.identity_sealed
+        await repo.add_note(case.id, author, text, now)
+        if conversation is not None:
+            await repo.conversations.append(conversation.key, "out", author, text,
+                                            f"{author}:{case.tracking_no}:{now.isoformat()}", now, case.tracking_no)
+        thread = await repo.desk.last_thread(case.conversation_key) if case.conversation_key else None
+        return await repo.desk.add_outbound(self._outbound(
+            case.channel, route, text, author, now, thread=thread, tracking_no=case.tracking_no,
+            conversation_key=case.conversation_key))
 
     async def deliver_later(self, conversation_key: str, texts: list[str],
                             thread: Mapping[str, str] | None = None) -> None:
@@ -212,7 +216,7 @@ class AgentDesk:
                 await repo.desk.add_outbound(self._outbound(
                     conversation.channel, conversation.contact_route, text, "bot", now, thread=thread,
                     conversation_key=conversation_key))
-        self._outbound_written()
+        self.outbound_written()
 
     async def change_status(self, tracking_no: str, agent: str, status: str, reason: str) -> str:
         reached = await self.intake.transition(tracking_no, status, actor=agent, reason=reason)
@@ -229,7 +233,7 @@ class AgentDesk:
             for row in rows:
                 await self._resume(repo, row.key, now)
         if rows:
-            self._outbound_written()
+            self.outbound_written()
         return len(rows)
 
     async def resume_if_idle(self, repo: Repository, conversation_key: str, agent_active_at: datetime | None) -> bool:
@@ -250,9 +254,11 @@ class AgentDesk:
             await self._tell_conversation(repo, conversation_key, "takeover_idle", "system", now)
 
     # -- notifications -------------------------------------------------------------------------
-    async def notifications(self, unread_only: bool = True) -> list[dict[str, Any]]:
+    async def notifications(self, audiences: tuple[str, ...] = ("supervisor",),
+                            unread_only: bool = True) -> list[dict[str, Any]]:
+        """Notices for these audiences: "supervisor", or "user:<name>" for one member of staff."""
         async with self.database.unit_of_work() as repo:
-            rows = await repo.desk.notifications_for("supervisor", unread_only)
+            rows = await repo.desk.notifications_for(audiences, unread_only)
         return [{"id": r.id, "kind": r.kind, "tracking_no": r.tracking_no, "detail": r.detail,
                  "created_at": r.created_at, "read_at": r.read_at} for r in rows]
 
@@ -261,7 +267,8 @@ class AgentDesk:
             return await repo.desk.mark_read(notification_id, reader, self.clock.now())
 
     # -- helpers -------------------------------------------------------------------------------
-    def _outbound_written(self) -> None:
+    def outbound_written(self) -> None:
+        """Wakes the reply sender; called after a commit that wrote outbound messages."""
         if self.on_outbound is not None:
             self.on_outbound()
 

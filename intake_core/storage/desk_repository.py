@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, and_, case, func, or_, select, update
+from sqlalchemy import Row, Table, and_, case, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -103,14 +103,21 @@ class DeskRepository:
             or_(conversations.c.agent_active_at.is_(None), conversations.c.agent_active_at < idle_since))
         return (await self.connection.execute(query.limit(limit))).all()
 
+    async def add_once(self, table: Table, values: dict[str, Any], key: list[str]) -> bool:
+        """Inserts unless a row with the same key exists; True when inserted."""
+        statement = self._insert(table).values(**values)
+        outcome = await self.connection.execute(statement.on_conflict_do_nothing(index_elements=key))
+        return outcome.rowcount == 1
+
     # -- notifications -------------------------------------------------------------------------
     async def add_notification(self, values: dict[str, Any]) -> bool:
         statement = self._insert(notifications).values(**values)
         outcome = await self.connection.execute(statement.on_conflict_do_nothing(index_elements=["source_entry"]))
         return outcome.rowcount == 1
 
-    async def notifications_for(self, audience: str, unread_only: bool, limit: int = 100) -> Sequence[Row[Any]]:
-        query = select(notifications).where(notifications.c.audience == audience)
+    async def notifications_for(self, audiences: Sequence[str], unread_only: bool,
+                                limit: int = 100) -> Sequence[Row[Any]]:
+        query = select(notifications).where(notifications.c.audience.in_(audiences))
         if unread_only:
             query = query.where(notifications.c.read_at.is_(None))
         return (await self.connection.execute(query.order_by(notifications.c.id.desc()).limit(limit))).all()
