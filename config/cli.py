@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from datetime import datetime
+from zoneinfo import ZoneInfo
+from datetime import timedelta
 
 import click
 
@@ -246,6 +249,170 @@ def telegram_set_webhook() -> None:
 
     asyncio.run(run())
     click.echo(f"webhook set: {url}")
+
+
+
+@main.group(help="Staff accounts of the agent console (/console/).")
+def user() -> None:
+    pass
+
+
+@user.command("add", help="Add a console user; the password is asked twice (or read from standard input).")
+@click.argument("username")
+@click.option("--role", "roles", multiple=True, required=True,
+              type=click.Choice(["agent", "handler", "supervisor", "custodian", "auditor", "admin"]),
+              help="Repeat for several roles.")
+@click.option("--department", default=None, help="Department code (for handlers).")
+@click.option("--display-name", default=None, help="Name shown in the console (default: the user name).")
+@click.option("--password-stdin", is_flag=True, help="Read the password from the first line of standard input.")
+def user_add(username: str, roles: tuple[str, ...], department: str | None, display_name: str | None,
+             password_stdin: bool) -> None:
+    from intake_core.errors import IntakeError
+    from intake_core.ports import SystemClock
+    from intake_core.staff import StaffDirectory
+    from intake_core.storage.database import Database
+    from intake_core.storage.migrate import upgrade_async
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+
+    async def run() -> None:
+        settings = Settings()
+        settings.var_dir.mkdir(parents=True, exist_ok=True)
+        await upgrade_async(settings.database_url)
+        database = Database(settings.database_url)
+        try:
+            await StaffDirectory(database, SystemClock()).add_user(username, password, set(roles), department,
+                                                                   display_name)
+        finally:
+            await database.dispose()
+
+    try:
+        asyncio.run(run())
+    except IntakeError as error:
+        raise click.ClickException(error.detail) from None
+    click.echo(f"user {username} added with roles {', '.join(sorted(set(roles)))}")
+
+
+@main.group(help="Departments, and external bodies cases are transferred to.")
+def department() -> None:
+    pass
+
+
+@department.command("add", help="Add a department (or, with --external, a body outside the organisation).")
+@click.argument("code")
+@click.argument("name_zh")
+@click.argument("name_en")
+@click.option("--external", is_flag=True, help="A competent body outside the organisation (移送 target).")
+def department_add(code: str, name_zh: str, name_en: str, external: bool) -> None:
+    from intake_core.departments import Departments
+    from intake_core.errors import IntakeError
+    from intake_core.storage.database import Database
+    from intake_core.storage.migrate import upgrade_async
+
+    async def run() -> None:
+        settings = Settings()
+        settings.var_dir.mkdir(parents=True, exist_ok=True)
+        await upgrade_async(settings.database_url)
+        database = Database(settings.database_url)
+        try:
+            await Departments(database).add(code, name_zh, name_en, external)
+        finally:
+            await database.dispose()
+
+    try:
+        asyncio.run(run())
+    except IntakeError as error:
+        raise click.ClickException(error.detail) from None
+    click.echo(f"department {code} added")
+
+
+@main.group(help="Archiving and the end of the retention period.")
+def retention() -> None:
+    pass
+
+
+@retention.command("run", help="Archive closed cases after the review window; anonymise archived cases whose "
+                               "retention period (per category, at least two years) has ended.")
+@click.option("--dry-run", is_flag=True, help="Only report what would be archived and removed.")
+def retention_run(dry_run: bool) -> None:
+    from config.wiring import build_container
+    from intake_core.retention import Retention
+
+    async def run() -> None:
+        container = build_container(Settings())
+        try:
+            report = await Retention(container.database, container.taxonomy, container.service,
+                                     container.service.clock,
+                                     timedelta(days=container.settings.review_window_days)).run(dry_run)
+        finally:
+            await container.close()
+        verb = "would be" if dry_run else "were"
+        click.echo(f"{len(report.archived)} cases {verb} archived; {len(report.anonymised)} cases {verb} "
+                   f"anonymised; {report.evidence_files} evidence files ({report.evidence_bytes} bytes) {verb} "
+                   "removed")
+
+    asyncio.run(run())
+
+
+@main.group(help="Reports for the public and for supervisors.")
+def report() -> None:
+    pass
+
+
+@report.command("stats", help="Public statistics (信息公开) of the cases received in a period: counts, "
+                              "timeliness, satisfaction; small cells suppressed, nothing personal.")
+@click.option("--from", "start", required=True, type=click.DateTime(["%Y-%m-%d"]), help="First day, YYYY-MM-DD.")
+@click.option("--to", "end", required=True, type=click.DateTime(["%Y-%m-%d"]), help="Last day (included).")
+@click.option("--format", "output_format", type=click.Choice(["html", "csv", "json"]), default="html",
+              show_default=True)
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
+              help="Language of the HTML and CSV labels.")
+@click.option("--output", type=click.Path(dir_okay=False, writable=True), default=None,
+              help="Write to this file instead of standard output.")
+def report_stats(start: datetime, end: datetime, output_format: str, lang: str, output: str | None) -> None:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from channels.stats_html import render_html
+    from channels.stats_render import render_csv, render_json
+    from intake_core.errors import IntakeError
+    from intake_core.ports import SystemClock
+    from intake_core.sla import read_calendar_settings
+    from intake_core.statistics import PublicStatistics
+    from intake_core.storage.database import Database
+    from intake_core.taxonomy import Taxonomy
+
+    settings = Settings()
+    taxonomy = Taxonomy.from_yaml(settings.categories_file)
+    timezone = ZoneInfo(read_calendar_settings(settings.sla_file).timezone)
+
+    async def run() -> str:
+        database = Database(settings.database_url)
+        try:
+            statistics = PublicStatistics(database, SystemClock(), settings.stats_min_cell, timezone=timezone)
+            result = await statistics.report(start.date(), end.date())
+        finally:
+            await database.dispose()
+        if output_format == "json":
+            return render_json(result, taxonomy) + "\n"
+        if output_format == "csv":
+            return render_csv(result, taxonomy, lang)
+        return render_html(result, taxonomy, lang) + "\n"
+
+    try:
+        text = asyncio.run(run())
+    except IntakeError as error:
+        raise click.ClickException(error.detail) from None
+    except SQLAlchemyError:
+        raise click.ClickException("the case database cannot be read; run `intake db upgrade` first") from None
+    if output:
+        with open(output, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+        click.echo(f"statistics written to {output}")
+    else:
+        click.echo(text, nl=False)
 
 
 if __name__ == "__main__":

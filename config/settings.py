@@ -51,6 +51,8 @@ class Settings(BaseSettings):
     twilio_from_number: str | None = Field(None, description="The E.164 number SMS replies are sent from")
     twilio_api_base: str | None = Field(None, description="Another Twilio REST base URL (a test double); "
                                                          "unset = api.twilio.com")
+    review_window_days: int = Field(30, description="A citizen may ask for review (复核) this long after the "
+                                                   "answer; closed cases are archived after it")
     takeover_idle_minutes: int = Field(15, description="A live conversation whose agent is silent this long "
                                                        "goes back to the bot, with a message")
     live_response_minutes: int = Field(10, description="How soon a \"talk to a person\" request is due; "
@@ -76,6 +78,14 @@ class Settings(BaseSettings):
                                                                "names our Message-IDs")
     mail_rate_per_hour: int = Field(10, description="Automatic replies per sender and hour; later "
                                                     "messages are stored but not answered")
+    stats_min_cell: int = Field(5, ge=1, description="Public statistics: counts below this (and rates or "
+                                                     "medians from fewer cases) are suppressed")
+    open311_api_keys: list[str] = Field([], description="Open311 API keys allowed to file and list cases "
+                                                        "(JSON list); empty = Open311 filing is closed")
+    open311_jurisdiction_id: str | None = Field(None, description="Open311 jurisdiction_id; when set, requests "
+                                                                  "naming another jurisdiction get 404")
+    open311_agency_responsible: str | None = Field(None, description="Open311 agency_responsible of in-scope "
+                                                                     "cases (referred ones name the competent body)")
     log_level: str = Field("INFO", description="Log level")
     log_file: Path | None = Field(None, description="Also log to this file (JSON lines)")
 

@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from intake_core import codes
 from intake_core.audit import next_entry
 from intake_core.canonical import canonical_target
+from intake_core.case_audit import append_case_audit
 from intake_core.crypto import IdentitySealer
 from intake_core.errors import (
     CaseNotFound,
@@ -257,15 +258,7 @@ class IntakeService:
     async def _audit(self, repo: Repository, row: Any, actor: str, action: str, to_status: str | None,
                      reason: str | None, **case_values: Any) -> None:
         """Append to the case's chain and move the head (and the status) in one compare-and-set."""
-        now = self.clock.now()
-        entry = next_entry(row.tracking_no, (row.audit_position, row.audit_head), now, actor, action,
-                           row.status if to_status else None, to_status, reason)
-        values = {"audit_position": entry.position, "audit_head": entry.hash, "updated_at": now, **case_values}
-        if to_status:
-            values["status"] = to_status
-        if not await repo.update_case(row.id, row.status, **values):
-            raise ValidationFailed("the case changed meanwhile; reload and try again", field="status")
-        await repo.append_audit(entry)
+        await append_case_audit(repo, row, actor, action, to_status, reason, self.clock, **case_values)
 
     def _view(self, row: Any) -> CaseStatusView:
         locale_referral = row.referral_body if row.jurisdiction == Jurisdiction.REFERRAL else None

@@ -110,13 +110,14 @@ class Repository:
         await self.connection.execute(audit_log.insert(), {
             "chain": entry.chain, "position": entry.position, "at": entry.at, "actor": entry.actor,
             "action": entry.action, "from_status": entry.from_status, "to_status": entry.to_status,
-            "reason": entry.reason, "prev_hash": entry.prev_hash, "hash": entry.hash})
+            "reason": entry.reason, "reason_digest": entry.reason_digest, "prev_hash": entry.prev_hash,
+            "hash": entry.hash})
 
     async def audit_chain(self, chain: str) -> list[AuditEntry]:
         rows = await self.connection.execute(
             select(audit_log).where(audit_log.c.chain == chain).order_by(audit_log.c.position))
         return [AuditEntry(r.chain, r.position, r.at, r.actor, r.action, r.from_status, r.to_status,
-                           r.reason, r.prev_hash, r.hash) for r in rows]
+                           r.reason, r.prev_hash, r.hash, r.reason_digest) for r in rows]
 
     async def system_head(self, chain: str, for_update: bool = True) -> tuple[int, str] | None:
         query = select(audit_heads).where(audit_heads.c.chain == chain)
