@@ -10,10 +10,16 @@ from aiogram.exceptions import TelegramAPIError, TelegramNetworkError
 from fastapi import FastAPI, Request, Response
 
 from channels import case_api, telegram, web_chat
+from channels.twilio import router as twilio_router
 from config.metrics import measure, metrics_response
 from config.problems import install_problem_handlers, problem
 from config.wiring import Container, build_mailbox_for
 from handoff import agent_api
+from handoff.console import router as console_router
+from intake_core.case_handling import CaseHandling
+from intake_core.crypto import IdentityOpener
+from intake_core.departments import Departments
+from intake_core.staff import StaffDirectory
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +45,14 @@ def create_app(container: Container) -> FastAPI:
     app.state.staff_tokens = container.staff_tokens
     app.state.evidence_store = container.evidence_store
     app.state.telegram = container.telegram
+    app.state.taxonomy = container.taxonomy
+    app.state.staff = StaffDirectory(container.database, container.service.clock)
+    app.state.departments = Departments(container.database)
+    app.state.handling = CaseHandling(
+        container.database, container.service, container.desk, container.sla,
+        IdentityOpener(container.keys.identity_private) if container.keys.identity_private else None,
+        container.service.clock)
+    app.state.twilio = container.twilio
     install_problem_handlers(app)
     limit = container.settings.request_max_bytes
 
@@ -69,6 +83,8 @@ def create_app(container: Container) -> FastAPI:
     app.include_router(web_chat.router)
     app.include_router(agent_api.router)
     app.include_router(telegram.router)
+    app.include_router(console_router)
+    app.include_router(twilio_router)
     return app
 
 

@@ -12,6 +12,7 @@ from channels.mail.channel import build_mailbox
 from channels.mail.mailbox import Mailbox, MailboxConfig
 from channels.mail.sender import MailOutbound, RelayConfig
 from channels.telegram.channel import TelegramChannel
+from channels.twilio import TwilioChannel
 from channels.web_chat import WebChatOutbound
 from config.settings import Settings
 from dialogue.embedded_engine import EmbeddedEngine
@@ -64,6 +65,7 @@ class Container:
     evidence_store: FileEvidenceStore
     outbounds: dict[str, Outbound] = field(default_factory=dict)
     telegram: TelegramChannel | None = None
+    twilio: TwilioChannel | None = None
     mail_outbound: MailOutbound | None = None
     sender: ReplySender | None = None  # None on intake-only hosts, which lack the private key
 
@@ -84,6 +86,8 @@ class Container:
     async def close(self) -> None:
         if self.telegram is not None:
             await self.telegram.stop()
+        if self.twilio is not None:
+            await self.twilio.stop()
         for worker in self.workers:
             await worker.stop()
         await self.queue.close()
@@ -145,6 +149,13 @@ def build_container(settings: Settings | None = None, clock: Clock | None = None
                                              settings.telegram_webhook_secret, conversations, container.evidence_store,
                                              send_rate_per_second=settings.telegram_send_rate)
         container.outbounds["telegram"] = container.telegram.outbound
+    if settings.twilio_account_sid and settings.twilio_auth_token and settings.public_url:
+        container.twilio = TwilioChannel(settings.twilio_account_sid, settings.twilio_auth_token,
+                                         settings.twilio_from_number, settings.public_url, conversations,
+                                         container.evidence_store, api_base=settings.twilio_api_base)
+        # SMS only: a call cannot be answered later, so the reply sender records such answers as
+        # undeliverable and they wait behind the receipt.
+        container.outbounds["sms"] = container.twilio.sms_outbound
     if keys.identity_private is not None:
         container.sender = ReplySender(database, service, IdentityOpener(keys.identity_private),
                                        container.outbounds, service.clock)
