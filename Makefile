@@ -63,6 +63,8 @@ bench: $(DEV_STAMP) rasa
 	$(BIN)/python -m tests.benchmarks.bench_submit
 	$(BIN)/python -m tests.benchmarks.bench_queue
 	$(BIN)/python -m tests.benchmarks.bench_telegram
+	$(BIN)/python -m tests.benchmarks.bench_sms
+	$(BIN)/python -m tests.benchmarks.bench_mail
 	$(BIN)/python -m tests.benchmarks.bench_dialogue
 
 clean:

@@ -64,7 +64,7 @@ async def serving(command: list[str], env: dict[str, str], probe: str) -> AsyncI
 @asynccontextmanager
 async def intake_server(var_dir: Path, **settings: str) -> AsyncIterator[str]:
     """`intake serve` with its embedded defaults plus `settings` (INTAKE_* without the prefix)."""
-    port = free_port()
+    port = int(settings.pop("http_port", free_port()))
     env = {**os.environ, "INTAKE_VAR_DIR": str(var_dir), "INTAKE_HTTP_PORT": str(port), "INTAKE_LOG_LEVEL": "WARNING",
            "INTAKE_SMTP_PORT": str(free_port()),
            **{f"INTAKE_{key.upper()}": value for key, value in settings.items()}}
