@@ -25,6 +25,7 @@ from intake_core.events import HandoffRequested
 from intake_core.messages import InboundMessage, InformationAddition, Reply, StatusQuery, Turn
 from intake_core.model import EvidenceItem, IntakeDraft, ReporterIdentity
 from intake_core.ports import Clock, ConversationLocks, Dialogue
+from intake_core.satisfaction import AWAITING_RATING, parse_rating, record_rating
 from intake_core.service import IntakeService
 from intake_core.storage.conversation_repository import ConversationRecord
 from intake_core.storage.database import Database
@@ -87,6 +88,9 @@ class ConversationService:
             record, notices = stored
             if record.held_by:
                 return Reception(held_by_agent=True, locale=record.locale)
+            rating = parse_rating(message.text) if _awaits_rating(record.state) else None
+            if rating is not None:
+                return await self._rate(message, record, *rating)
             return await self._converse(message, record, notices)
 
     async def staff_messages(self, conversation_key: str, after_id: int) -> list[tuple[int, str, str]]:
@@ -113,11 +117,27 @@ class ConversationService:
                 record.held_by = None
                 notices.append(Reply(self.texts.get(record.locale, "takeover_idle")))
             elif record.state and now - record.updated_at > self.policy.idle_timeout_of(record.channel):
-                record.state = {}
-                notices.append(Reply(self.texts.get(record.locale, "conversation_expired")))
+                awaiting = record.state.get(AWAITING_RATING)  # a rating is welcome whenever it comes
+                if set(record.state) - {AWAITING_RATING}:
+                    notices.append(Reply(self.texts.get(record.locale, "conversation_expired")))
+                record.state = {AWAITING_RATING: awaiting} if awaiting else {}
             await repo.conversations.append(message.conversation_key, "in", CITIZEN, message.text,
                                             message.idempotency_key, now)
         return record, notices
+
+    async def _rate(self, message: InboundMessage, record: ConversationRecord, score: int,
+                    comment: str | None) -> Reception:
+        now = self.clock.now()
+        state = {k: v for k, v in record.state.items() if k != AWAITING_RATING}
+        reply = Reply(self.texts.get(record.locale, "satisfaction_thanks", score=score))
+        async with self.database.unit_of_work() as repo:
+            case = await repo.case_by_tracking_no(record.state[AWAITING_RATING], for_update=True)
+            if case is not None:
+                await record_rating(repo, case, score, comment, self.clock)
+            await repo.conversations.save(message.conversation_key, now, state=state)
+            await repo.conversations.append(message.conversation_key, "out", BOT, reply.text,
+                                            message.idempotency_key, now)
+        return Reception(replies=[reply], locale=record.locale)
 
     async def _converse(self, message: InboundMessage, record: ConversationRecord, notices: list[Reply]) -> Reception:
         text = message.text
@@ -240,3 +260,8 @@ def _evidence_to_state(items: tuple[EvidenceItem, ...]) -> list[dict[str, Any]]:
 
 def _evidence_from_state(items: list[dict[str, Any]]) -> list[EvidenceItem]:
     return [EvidenceItem(**item) for item in items]
+
+
+def _awaits_rating(state: Mapping[str, Any]) -> bool:
+    """Asked for a rating, and not in the middle of a form (where "3" answers the form)."""
+    return bool(state.get(AWAITING_RATING)) and not state.get("active_form")

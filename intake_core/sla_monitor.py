@@ -4,7 +4,8 @@
   24 h deadline runs out;
 - progress notice: an unanswered case gets the notice that investigation takes longer (48 h);
 - reminder: at 80 % of the working time to the answer deadline, the assignee is reminded;
-- breach: once the answer deadline has passed unanswered, the supervisors are notified.
+- breach: once the answer deadline has passed unanswered, the supervisors are notified;
+- satisfaction: a closed case's citizen is asked for a 1-5 rating.
 
 Each action is recorded in `sla_notices` in the same transaction as what it wrote, so a monitor that
 runs twice, or on two replicas, acts once."""
@@ -20,6 +21,7 @@ from sqlalchemy import select
 
 from intake_core.desk import AgentDesk
 from intake_core.ports import Clock
+from intake_core.satisfaction import mark_awaiting
 from intake_core.sla import SlaPolicy
 from intake_core.storage.database import Database
 from intake_core.storage.repository import Repository
@@ -43,6 +45,7 @@ class MonitorReport:
     progress_notices: int = 0
     reminders: int = 0
     breaches: int = 0
+    satisfaction_requests: int = 0
     cases: list[str] = field(default_factory=list)
 
 
@@ -63,7 +66,12 @@ class SlaMonitor:
             rows = (await connection.execute(select(cases).where(cases.c.status.in_(OPEN_STATUSES)))).all()
         for row in rows:
             await self._check(row, now, report)
-        if report.acknowledgements or report.progress_notices:
+        async with self.database.connect() as connection:
+            closed = (await connection.execute(select(cases).where(cases.c.status == "closed"))).all()
+        for row in closed:
+            if await self._ask_satisfaction(row, now):
+                report.satisfaction_requests += 1
+        if report.acknowledgements or report.progress_notices or report.satisfaction_requests:
             self.desk.outbound_written()
         return report
 
@@ -105,6 +113,20 @@ class SlaMonitor:
             if not await _record(repo, row.id, kind, now):
                 return False
             await self.desk.write_case_message(repo, row, "system", text)
+        return True
+
+    async def _ask_satisfaction(self, row: Any, now: datetime) -> bool:
+        """Once per closed case: ask the citizen for a rating; their conversation then awaits it."""
+        text = self.texts.get(row.locale, "satisfaction_request", tracking_no=row.tracking_no)
+        async with self.database.unit_of_work() as repo:
+            if not await _record(repo, row.id, "satisfaction", now):
+                return False
+            await self.desk.write_case_message(repo, row, "system", text)
+            if row.conversation_key:
+                conversation = await repo.conversations.get(row.conversation_key, for_update=True)
+                if conversation is not None:
+                    await repo.conversations.save(row.conversation_key, conversation.updated_at,
+                                                  state=mark_awaiting(conversation.state, row.tracking_no))
         return True
 
     async def _notify_staff(self, row: Any, kind: str, audience: str, now: datetime, due: datetime) -> bool:
