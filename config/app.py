@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 from aiogram.exceptions import TelegramAPIError, TelegramNetworkError
 from fastapi import FastAPI, Request, Response
 
-from channels import case_api, telegram, web_chat
+from channels import case_api, open311, stats_page, telegram, web_chat
 from channels.twilio import router as twilio_router
 from config.metrics import measure, metrics_response
 from config.problems import install_problem_handlers, problem
@@ -20,6 +20,7 @@ from intake_core.case_handling import CaseHandling
 from intake_core.crypto import IdentityOpener
 from intake_core.departments import Departments
 from intake_core.staff import StaffDirectory
+from intake_core.statistics import PublicStatistics
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +54,12 @@ def create_app(container: Container) -> FastAPI:
         IdentityOpener(container.keys.identity_private) if container.keys.identity_private else None,
         container.service.clock)
     app.state.twilio = container.twilio
+    settings = container.settings
+    app.state.statistics = PublicStatistics(container.database, container.service.clock, settings.stats_min_cell,
+                                            timezone=container.sla.calendar.timezone)
+    app.state.open311 = open311.Open311Config(api_keys=tuple(settings.open311_api_keys),
+                                              jurisdiction_id=settings.open311_jurisdiction_id,
+                                              agency_responsible=settings.open311_agency_responsible)
     install_problem_handlers(app)
     limit = container.settings.request_max_bytes
 
@@ -85,6 +92,8 @@ def create_app(container: Container) -> FastAPI:
     app.include_router(telegram.router)
     app.include_router(console_router)
     app.include_router(twilio_router)
+    app.include_router(stats_page.router)
+    app.include_router(open311.router)
     return app
 
 

@@ -15,6 +15,8 @@ from intake_core.errors import (
     IntakeError,
     ReceiptLocked,
     ReceiptRejected,
+    ReviewerConflict,
+    ReviewNotAllowed,
     StorageUnavailable,
     TransitionNotAllowed,
     WorkItemNotFound,
@@ -32,6 +34,8 @@ STATUS_OF: dict[type[IntakeError], int] = {
     StorageUnavailable: 503,
     WorkItemNotFound: 404,
     WorkItemUnavailable: 409,
+    ReviewNotAllowed: 409,
+    ReviewerConflict: 409,
 }
 
 

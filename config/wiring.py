@@ -35,6 +35,7 @@ from intake_core.evidence_store import FileEvidenceStore
 from intake_core.locks import InProcessLocks
 from intake_core.ports import Clock, ConversationLocks, Dialogue, HandoffQueue, Outbound, SystemClock
 from intake_core.priority import PriorityRules
+from intake_core.review import ReviewService
 from intake_core.service import IntakeService, ReceiptPolicy
 from intake_core.sla import SlaPolicy, read_calendar_settings
 from intake_core.sla_monitor import SlaMonitor
@@ -129,6 +130,7 @@ def build_container(settings: Settings | None = None, clock: Clock | None = None
     conversations = ConversationService(
         database=database, intake=service, dialogue=dialogue, locks=build_locks(settings), texts=texts,
         sealer=sealer, sender_secret=keys.receipt_secret, clock=service.clock, desk=desk,
+        review=ReviewService(database, service, service.clock, timedelta(days=settings.review_window_days)),
         policy=ConversationPolicy(idle_timeout=timedelta(minutes=settings.conversation_idle_minutes),
                                   max_text_chars=settings.message_max_chars,
                                   channel_idle_timeouts={

@@ -59,6 +59,7 @@ class EmbeddedEngine:
             "action_request_handoff": self._handoff,
             "action_query_status": self._query_status,
             "action_add_information": self._add_information,
+            "action_request_review": self._request_review,
             "action_correct_field": self._correct,
             "action_switch_language": self._switch_language,
         }
@@ -237,6 +238,14 @@ class EmbeddedEngine:
             self._utter(context, "utter_ask_addition")
             return
         apply_payload(context.turn, {"intake": {"type": "add_information", "tracking_no": tracking_no,
+                                                "receipt": receipt, "text": context.text}})
+
+    def _request_review(self, context: _Context) -> None:
+        tracking_no, receipt = self._case_reference(context)
+        if not (tracking_no or receipt) or context.text.startswith("/"):
+            self._utter(context, "utter_ask_review_case")
+            return
+        apply_payload(context.turn, {"intake": {"type": "review", "tracking_no": tracking_no,
                                                 "receipt": receipt, "text": context.text}})
 
     def _correct(self, context: _Context) -> None:

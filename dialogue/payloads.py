@@ -29,6 +29,9 @@ def apply_payload(turn: Turn, payload: dict[str, Any]) -> None:
     elif kind == "add_information":
         turn.addition = InformationAddition(text=body.get("text") or "", tracking_no=body.get("tracking_no"),
                                             receipt=body.get("receipt"))
+    elif kind == "review":
+        turn.review_request = InformationAddition(text=body.get("text") or "", tracking_no=body.get("tracking_no"),
+                                                  receipt=body.get("receipt"))
     elif kind == "cancelled":
         turn.cancelled = True
 

@@ -19,12 +19,14 @@ from intake_core.errors import (
     ReceiptLocked,
     ReceiptRejected,
     ReceiptRequired,
+    ReviewNotAllowed,
     StorageUnavailable,
 )
 from intake_core.events import HandoffRequested
 from intake_core.messages import InboundMessage, InformationAddition, Reply, StatusQuery, Turn
 from intake_core.model import EvidenceItem, IntakeDraft, ReporterIdentity
 from intake_core.ports import Clock, ConversationLocks, Dialogue
+from intake_core.review import ReviewService
 from intake_core.satisfaction import AWAITING_RATING, parse_rating, record_rating
 from intake_core.service import IntakeService
 from intake_core.storage.conversation_repository import ConversationRecord
@@ -63,7 +65,8 @@ class ConversationPolicy:
 class ConversationService:
     def __init__(self, database: Database, intake: IntakeService, dialogue: Dialogue, locks: ConversationLocks,
                  texts: Texts, sealer: IdentitySealer, sender_secret: bytes, clock: Clock,
-                 desk: AgentDesk, policy: ConversationPolicy | None = None) -> None:
+                 desk: AgentDesk, policy: ConversationPolicy | None = None,
+                 review: ReviewService | None = None) -> None:
         self.database = database
         self.intake = intake
         self.dialogue = dialogue
@@ -73,6 +76,7 @@ class ConversationService:
         self.sender_secret = sender_secret
         self.clock = clock
         self.desk = desk
+        self.review = review or ReviewService(database, intake, clock)
         self.policy = policy or ConversationPolicy()
 
     def sender_digest(self, channel: str, sender_handle: str) -> str:
@@ -174,6 +178,8 @@ class ConversationService:
                 reception.replies.extend(await self._status(turn.status_query, message, locale))
             if turn.addition is not None:
                 await self._add(turn.addition, message, reception, pending)
+            if turn.review_request is not None:
+                await self._ask_review(turn.review_request, message, reception)
             if turn.handoff_requested:
                 await self._hand_off(message)
                 ahead, minutes = await self.desk.live_wait(message.conversation_key)
@@ -236,6 +242,13 @@ class ConversationService:
             sender_digest=self.sender_digest(message.channel, message.sender_handle))
         reception.replies.append(Reply(self.texts.get(reception.locale, "information_added", tracking_no=number)))
 
+    async def _ask_review(self, request: InformationAddition, message: InboundMessage, reception: Reception) -> None:
+        number, review_by = await self.review.request(
+            request.text, tracking_no=request.tracking_no, receipt=request.receipt,
+            sender_digest=self.sender_digest(message.channel, message.sender_handle))
+        reception.replies.append(Reply(self.texts.get(reception.locale, "review_requested", tracking_no=number,
+                                                      review_by=review_by)))
+
     async def _hand_off(self, message: InboundMessage) -> None:
         event = HandoffRequested(message.conversation_key, message.channel)
         async with self.database.unit_of_work() as repo:
@@ -243,7 +256,8 @@ class ConversationService:
 
     def _refusal(self, locale: str, error: IntakeError) -> str:
         key = {CaseNotFound: "case_not_found", ReceiptRequired: "receipt_needed",
-               ReceiptLocked: "receipt_locked", ReceiptRejected: "receipt_rejected"}.get(type(error))
+               ReceiptLocked: "receipt_locked", ReceiptRejected: "receipt_rejected",
+               ReviewNotAllowed: "review_not_allowed"}.get(type(error))
         if key is None:
             return self.texts.get(locale, "invalid_submission", detail=error.detail)
         return self.texts.get(locale, key)

@@ -137,7 +137,7 @@ class AgentDesk:
     async def _assign(self, tracking_no: str, agent: str) -> None:
         try:
             await self.intake.transition(tracking_no, Status.ASSIGNED.value, actor=agent,
-                                         reason="claimed from the queue")
+                                         reason="claimed from the queue", assignee=agent)
         except IntakeError:
             pass  # already past registration (a reopened or reclaimed case): claiming changes nothing
 

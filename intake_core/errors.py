@@ -56,3 +56,15 @@ class WorkItemUnavailable(IntakeError):
     """Another agent holds the item, or it is finished."""
 
     code = "work_item_unavailable"
+
+
+class ReviewNotAllowed(IntakeError):
+    """A review (复核) is asked outside its window, or of a case that has no answer yet."""
+
+    code = "review_not_allowed"
+
+
+class ReviewerConflict(IntakeError):
+    """The proposed reviewer handled the case before: a review needs someone else."""
+
+    code = "reviewer_conflict"

@@ -57,6 +57,7 @@ class Turn:
     handoff_requested: bool = False
     status_query: StatusQuery | None = None
     addition: InformationAddition | None = None
+    review_request: InformationAddition | None = None  # the case to review and the citizen's reasons
     cancelled: bool = False
     locale: str = "zh"
     missing: tuple[str, ...] = ()  # while a form runs: the fields the draft still lacks, in asking order

@@ -239,7 +239,8 @@ class IntakeService:
             return str(row.tracking_no)
 
     # -- staff -------------------------------------------------------------------------------------
-    async def transition(self, tracking_no: str, target: str, actor: str, reason: str) -> str:
+    async def transition(self, tracking_no: str, target: str, actor: str, reason: str,
+                         assignee: str | None = None, reviewer: str | None = None) -> str:
         async with self.database.unit_of_work() as repo:
             row = await repo.case_by_tracking_no(tracking_no, for_update=True)
             if row is None:
@@ -249,8 +250,14 @@ class IntakeService:
             now = self.clock.now()
             if goal == Status.CLOSED:
                 extra["closed_at"] = now
+            if goal == Status.ANSWERED:
+                extra["answered_at"] = now  # a review's answer counts from its own date
             if goal == Status.REVIEW_REQUESTED:
                 extra["review_by"] = self.sla.review_deadline(now)
+            if assignee is not None:
+                extra["assignee"] = assignee
+            if reviewer is not None:
+                extra["reviewer"] = reviewer
             await self._audit(repo, row, actor, "status_changed", goal.value, reason, **extra)
             await self._emit(repo, tracking_no, [StatusChanged(tracking_no, row.status, goal.value, actor)])
             return goal.value

@@ -70,3 +70,18 @@ class ActionAddInformation(Action):
         dispatcher.utter_message(json_message={"intake": {
             "type": "add_information", "tracking_no": tracking_no, "receipt": receipt, "text": text}})
         return remember(tracking_no, receipt)
+
+
+class ActionRequestReview(Action):
+    def name(self) -> str:
+        return "action_request_review"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        tracking_no, receipt = case_reference(tracker)
+        text = latest_text(tracker).strip()
+        if not (tracking_no or receipt) or text.startswith("/"):
+            dispatcher.utter_message(response="utter_ask_review_case")
+            return []
+        dispatcher.utter_message(json_message={"intake": {
+            "type": "review", "tracking_no": tracking_no, "receipt": receipt, "text": text}})
+        return remember(tracking_no, receipt)
