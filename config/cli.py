@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from datetime import datetime
-from zoneinfo import ZoneInfo
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import click
 
@@ -373,6 +371,8 @@ def report() -> None:
 @click.option("--output", type=click.Path(dir_okay=False, writable=True), default=None,
               help="Write to this file instead of standard output.")
 def report_stats(start: datetime, end: datetime, output_format: str, lang: str, output: str | None) -> None:
+    from zoneinfo import ZoneInfo
+
     from sqlalchemy.exc import SQLAlchemyError
 
     from channels.stats_html import render_html

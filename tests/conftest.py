@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
 from config.wiring import Container
+from tests.privacy import LogRecorder, leaks
 from tests.support import FixedClock, fresh_postgres_database, migrated_container, settings_for
 
 
@@ -36,3 +38,20 @@ async def sqlite_container(tmp_path: Path, clock: FixedClock) -> AsyncIterator[C
     built = await migrated_container(settings_for(tmp_path / "var"), clock)
     yield built
     await built.close()
+
+
+_log_recorder = LogRecorder()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    logging.getLogger().addHandler(_log_recorder)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """After the whole run: no reporter's phone, address, chat id or name in any log line."""
+    factory = getattr(session.config, "_tmp_path_factory", None)
+    log_dirs = [factory.getbasetemp()] if factory is not None else []
+    found = leaks(_log_recorder.lines, log_dirs)
+    if found:
+        print("\nPERSONAL DATA IN LOGS:\n  " + "\n  ".join(found[:20]))
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

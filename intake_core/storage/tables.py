@@ -117,6 +117,7 @@ audit_log = Table(
     Column("from_status", String(32)),
     Column("to_status", String(32)),
     Column("reason", Text),
+    Column("reason_digest", String(64)),  # what the hash covers; outlives the reason under retention
     Column("prev_hash", String(64), nullable=False),
     Column("hash", String(64), nullable=False),
     UniqueConstraint("chain", "position", name="uq_audit_log_chain_position"),
@@ -314,4 +315,38 @@ sla_notices = Table(  # what the SLA monitor did, once per case and kind
     Column("case_id", ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True),
     Column("kind", String(32), primary_key=True),  # acknowledgement, progress_notice, reminder, breach, ...
     Column("at", UtcDateTime, nullable=False),
+)
+
+users = Table(  # staff of the agent console; passwords kept only as argon2 hashes
+    "users", metadata,
+    Column("username", String(128), primary_key=True),
+    Column("display_name", String(256), nullable=False),
+    Column("password_hash", String(256), nullable=False),
+    Column("roles", String(256), nullable=False),  # comma-separated: agent, handler, supervisor, ...
+    Column("department", String(64)),  # a handler's department code
+    Column("active", Boolean, nullable=False, default=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
+console_sessions = Table(  # server-side console sessions; only the SHA-256 of the cookie value is kept
+    "console_sessions", metadata,
+    Column("id_digest", String(64), primary_key=True),
+    Column("username", ForeignKey("users.username", ondelete="CASCADE"), nullable=False, index=True),
+    Column("csrf_token", String(64), nullable=False),
+    Column("locale", String(8), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("last_seen_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+)
+
+canned_responses = Table(  # replies agents insert with one click, managed by admins
+    "canned_responses", metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("title", String(128), nullable=False),
+    Column("text_zh", Text, nullable=False),
+    Column("text_en", Text, nullable=False),
+    Column("active", Boolean, nullable=False, default=True),
+    Column("created_by", String(128), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
 )
