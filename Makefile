@@ -66,6 +66,13 @@ bench: $(DEV_STAMP) rasa
 	$(BIN)/python -m tests.benchmarks.bench_sms
 	$(BIN)/python -m tests.benchmarks.bench_mail
 	$(BIN)/python -m tests.benchmarks.bench_dialogue
+	$(BIN)/python -m tests.benchmarks.bench_memory
+	$(BIN)/python -m tests.benchmarks.table
 
 clean:
 	rm -rf $(VENV) var
+
+## chaos: fault injection under a mixed-channel load (kill -9, Redis restart, PostgreSQL restart); about 5 minutes
+.PHONY: chaos
+chaos: $(DEV_STAMP)
+	$(BIN)/python -m tests.chaos.run

@@ -19,6 +19,8 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from intake_core.errors import StorageUnavailable
 
+_UNREACHABLE = (RedisConnectionError, RedisTimeoutError, OSError)
+
 
 class ConversationBusy(StorageUnavailable):
     """Another replica held the conversation for longer than a turn may wait: try again shortly."""
@@ -27,7 +29,7 @@ class ConversationBusy(StorageUnavailable):
 
 
 class RedisConversationLocks:
-    def __init__(self, client: Redis, prefix: str = "intake", ttl: float = 30.0, wait: float = 20.0) -> None:
+    def __init__(self, client: Redis, prefix: str = "intake", ttl: float = 10.0, wait: float = 12.0) -> None:
         self.client = client
         self.prefix = prefix
         self.ttl = ttl
@@ -43,7 +45,7 @@ class RedisConversationLocks:
                     blocking_timeout=self.wait)
         try:
             acquired = await lock.acquire()
-        except (RedisConnectionError, RedisTimeoutError, OSError) as error:
+        except _UNREACHABLE as error:
             # Refuse rather than run unlocked: the channel answers 503/451 and its sender retries.
             raise StorageUnavailable("the conversation lock store is unreachable") from error
         if not acquired:
@@ -53,9 +55,10 @@ class RedisConversationLocks:
             yield
         finally:
             keeper.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
+            # The turn is done and stored: losing Redis now only leaves the lock to expire on its own.
+            with contextlib.suppress(asyncio.CancelledError, *_UNREACHABLE):
                 await keeper
-            with contextlib.suppress(LockError):  # expired meanwhile: someone else may hold it now
+            with contextlib.suppress(LockError, *_UNREACHABLE):  # expired meanwhile, or Redis is gone
                 await lock.release()
 
     async def _keep(self, lock: Lock) -> None:

@@ -7,12 +7,17 @@ from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 from typing import Any
 
+import asyncpg.exceptions as asyncpg_errors
 from sqlalchemy import event, text
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from intake_core.errors import StorageUnavailable
 from intake_core.storage.repository import Repository
+
+# Raised by asyncpg itself (not wrapped by SQLAlchemy) while the pool opens a connection to a server
+# that is shutting down or starting up, or loses one: the database is unavailable, not broken.
+_SERVER_GONE = (asyncpg_errors.OperatorInterventionError, asyncpg_errors.PostgresConnectionError)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -53,7 +58,7 @@ class Database:
         try:
             async with self._sqlite_writer, self.engine.begin() as connection:
                 yield Repository(connection)
-        except (OperationalError, OSError, ConnectionError) as error:
+        except (OperationalError, OSError, ConnectionError, *_SERVER_GONE) as error:
             raise StorageUnavailable("the case database is unavailable") from error
         except DBAPIError as error:
             if error.connection_invalidated:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 from redis.asyncio import Redis
@@ -14,6 +15,7 @@ from intake_core.errors import StorageUnavailable
 from intake_core.locks import InProcessLocks
 from intake_core.ports import ConversationLocks
 from tests.integration.test_handoff_queue_contract import redis_namespace
+from tests.private_redis import PrivateRedis
 
 
 @pytest.fixture(params=["in-process", "redis"])
@@ -75,3 +77,17 @@ async def test_an_unreachable_lock_store_refuses_the_turn() -> None:
         async with locks.hold("web:any"):
             pytest.fail("ran without the lock")
     await client.aclose()
+
+
+@pytest.mark.redis
+async def test_losing_redis_after_the_turn_does_not_fail_the_turn(tmp_path: Path) -> None:
+    server = PrivateRedis(tmp_path / "redis")
+    server.start()
+    client = Redis.from_url(server.url, socket_connect_timeout=0.2, socket_timeout=0.5)
+    locks = RedisConversationLocks(client, ttl=2.0)
+    try:
+        async with locks.hold("web:any"):
+            server.stop()  # the message is stored; Redis goes away before the lock is released
+    finally:
+        server.stop()
+        await client.aclose()
