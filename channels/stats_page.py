@@ -17,14 +17,19 @@ from intake_core.taxonomy import Taxonomy
 router = APIRouter(tags=["statistics"])
 
 
+# Statistics exist from the service's first case on; far dates only overflow the date arithmetic.
+EARLIEST, LATEST = date(2000, 1, 1), date(2999, 12, 31)
+
+
 @router.get("/stats", response_class=HTMLResponse,
             responses={200: {"content": {"application/json": {}, "text/csv": {}}},
                        400: {"description": "Invalid period (problem+json)"}})
 async def public_statistics(
         request: Request,
-        start: Annotated[date | None, Query(alias="from", description="First day (YYYY-MM-DD); default: "
-                                                                      "29 days before `to`")] = None,
-        end: Annotated[date | None, Query(alias="to", description="Last day, included; default: today")] = None,
+        start: Annotated[date | None, Query(alias="from", ge=EARLIEST, le=LATEST,
+                                            description="First day (YYYY-MM-DD); default: 29 days before `to`")] = None,
+        end: Annotated[date | None, Query(alias="to", ge=EARLIEST, le=LATEST,
+                                          description="Last day, included; default: today")] = None,
         format: Annotated[Literal["html", "json", "csv"], Query()] = "html",
         lang: Annotated[Literal["zh", "en"], Query()] = "zh") -> Response:
     """Counts by channel, kind, category and status, timeliness and satisfaction of the cases received in

@@ -72,7 +72,7 @@ class StaffMessages(BaseModel):
 
 @router.get("/api/v1/web/messages", response_model=StaffMessages)
 async def poll_messages(request: Request, conversation_id: Annotated[str, Query(pattern=ID_PATTERN)],
-                        after: Annotated[int, Query(ge=0)] = 0) -> StaffMessages:
+                        after: Annotated[int, Query(ge=0, le=2**63 - 1)] = 0) -> StaffMessages:
     """Messages from staff (and service notices) written after message `after`; the page polls this
     while a person handles the conversation."""
     conversations: ConversationService = request.app.state.conversations

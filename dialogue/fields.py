@@ -338,7 +338,7 @@ def find_url(text: str) -> str | None:
 # --- codes ----------------------------------------------------------------------------------
 
 def parse_tracking_no(text: str) -> str | None:
-    """The canonical tracking number (受理编号, "TS-20261127-X9933V") the text is, or None."""
+    """The canonical tracking number (受理编号, "TS-20261127-X9933W") the text is, or None."""
     return normalize_tracking_no(normalize_text(text).strip(_EDGE_PUNCTUATION))
 
 

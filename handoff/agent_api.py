@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -15,6 +15,8 @@ from intake_core.desk import AgentDesk, WorkItemView
 from intake_core.staff_tokens import Principal, StaffTokens
 
 router = APIRouter(prefix="/api/v1/agent", tags=["agent"])
+# Database ids are 64-bit: a larger number cannot name anything (404, not an overflow).
+RowId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 bearer = HTTPBearer(auto_error=False, description="A token issued with `intake agent token`")
 
 
@@ -101,36 +103,36 @@ async def list_queue(desk: Desk, _who: Staff, kind: Literal["case", "live"] | No
 
 
 @router.get("/items/{item_id}", response_model=WorkItemOut)
-async def get_item(item_id: int, desk: Desk, _who: Staff) -> WorkItemOut:
+async def get_item(item_id: RowId, desk: Desk, _who: Staff) -> WorkItemOut:
     return WorkItemOut.of(await desk.item(item_id))
 
 
 @router.get("/items/{item_id}/transcript", response_model=list[TranscriptLineOut])
-async def get_transcript(item_id: int, desk: Desk, _who: Staff) -> list[TranscriptLineOut]:
+async def get_transcript(item_id: RowId, desk: Desk, _who: Staff) -> list[TranscriptLineOut]:
     """The conversation behind the item, in order."""
     return [TranscriptLineOut(**line) for line in await desk.transcript(item_id)]
 
 
 @router.post("/items/{item_id}/claim", response_model=WorkItemOut, responses={409: {"description": "Held or done"}})
-async def claim(item_id: int, desk: Desk, who: Staff) -> WorkItemOut:
+async def claim(item_id: RowId, desk: Desk, who: Staff) -> WorkItemOut:
     """Takes the item; a live conversation stops hearing from the bot. Two agents never both succeed."""
     return WorkItemOut.of(await desk.claim(item_id, who.agent))
 
 
 @router.post("/items/{item_id}/release", response_model=WorkItemOut)
-async def release(item_id: int, desk: Desk, who: Staff) -> WorkItemOut:
+async def release(item_id: RowId, desk: Desk, who: Staff) -> WorkItemOut:
     """Puts a held item back in the queue for another agent."""
     return WorkItemOut.of(await desk.release(item_id, who.agent))
 
 
 @router.post("/items/{item_id}/reply", response_model=QueuedMessage, status_code=202)
-async def reply(item_id: int, body: ReplyIn, desk: Desk, who: Staff) -> QueuedMessage:
+async def reply(item_id: RowId, body: ReplyIn, desk: Desk, who: Staff) -> QueuedMessage:
     """Sends text to the citizen through the channel they used; delivery is retried in the background."""
     return QueuedMessage(message_id=await desk.reply(item_id, who.agent, body.text))
 
 
 @router.post("/items/{item_id}/hand-back", response_model=WorkItemOut)
-async def hand_back(item_id: int, desk: Desk, who: Staff) -> WorkItemOut:
+async def hand_back(item_id: RowId, desk: Desk, who: Staff) -> WorkItemOut:
     """Ends the agent's part of a live conversation; the bot answers again."""
     return WorkItemOut.of(await desk.hand_back(item_id, who.agent))
 
@@ -151,5 +153,5 @@ async def notifications(desk: Desk, who: Staff, unread: bool = True) -> list[Not
 
 
 @router.post("/notifications/{notification_id}/read", status_code=204)
-async def mark_read(notification_id: int, desk: Desk, who: Staff) -> None:
+async def mark_read(notification_id: RowId, desk: Desk, who: Staff) -> None:
     await desk.mark_read(notification_id, who.agent)

@@ -19,6 +19,7 @@ ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 RANDOM_LENGTH = 5
 TRACKING_PREFIX = "TS"
 RECEIPT_LENGTH = 16
+_LETTERS = ALPHABET[8:]
 
 _TRACKING_RE = re.compile(
     rf"^{TRACKING_PREFIX}-(\d{{8}})-([{ALPHABET}]{{{RANDOM_LENGTH + 1}}})$"
@@ -27,10 +28,14 @@ _SEPARATORS = re.compile(r"[\s\-_—–－·.]+")
 
 
 def check_character(body: str) -> str:
-    """Check symbol over the date digits and random symbols of a tracking number."""
+    """Check symbol over the date digits and random symbols of a tracking number.
+
+    Every symbol has its own value (digits 0-9, letters from 10), so no two symbols that can stand at
+    the same place weigh the same: with the prime modulus 31 and at most 13 positions, any single
+    substitution and any adjacent transposition changes the check symbol."""
     total = 0
     for position, char in enumerate(body, start=1):
-        value = ALPHABET.index(char) if char in ALPHABET else int(char)
+        value = int(char) if char.isdigit() else 10 + _LETTERS.index(char)
         total += position * value
     return ALPHABET[total % len(ALPHABET)]
 

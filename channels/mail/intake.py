@@ -6,6 +6,7 @@ retries); everything else the caller treats as a failure of ours.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 from dataclasses import dataclass
@@ -47,7 +48,8 @@ class MailIntake:
         self.dialogue = EmailDialogue(conversations, self.resolver)
 
     async def accept(self, raw: bytes, envelope_sender: str | None) -> Accepted:
-        parsed = parse_message(raw, self.limits)
+        # In a thread: a large, odd message may keep the parser busy; the other channels go on meanwhile.
+        parsed = await asyncio.to_thread(parse_message, raw, self.limits)
         # The raw message first: whatever happens next, what arrived is kept as it arrived.
         original = await self._store(raw)
         loop_reason = loop_check(envelope_sender, parsed)

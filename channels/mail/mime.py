@@ -19,6 +19,8 @@ from email.utils import collapse_rfc2231_value
 from inscriptis import get_text
 from inscriptis.model.config import ParserConfig
 
+from channels.mail.errors import MailRejected
+from channels.mail.header_limits import check_header_section
 from channels.mail.textparts import CONTROL_CHARS, decode_header_words, decode_text, has_surrogates, scrub, tidy, unflow
 
 MAILBOX_SYSTEM_USERS = frozenset({"mailer-daemon", "postmaster"})
@@ -28,15 +30,6 @@ _SIGNATURES = frozenset({"application/pkcs7-signature", "application/x-pkcs7-sig
 # What the stdlib header and parameter parsers raise on hostile input.
 _HEADER_ERRORS = (ValueError, LookupError, TypeError, IndexError, AttributeError, email.errors.MessageError)
 _FORWARD_POLICY = email.policy.default.clone(refold_source="none", linesep="\r\n")
-
-
-class MailRejected(Exception):
-    """The message is refused at SMTP time; code is the SMTP reply code."""
-
-    def __init__(self, code: int, reason: str) -> None:
-        super().__init__(f"{code} {reason}")
-        self.code = code
-        self.reason = reason
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +84,7 @@ class _Body:
 def parse_message(raw: bytes, limits: MimeLimits | None = None) -> ParsedMail:
     """Raises only MailRejected, whatever the bytes."""
     limits = limits or MimeLimits()
+    check_header_section(raw)
     walk = _Walk(limits)
     try:
         msg = BytesParser(policy=_POLICY).parsebytes(raw)
@@ -254,7 +248,9 @@ def sender_address(msg: Message) -> str | None:
         return None
     for address in addresses:
         if address.username:
-            return f"{address.username}@{address.domain.lower()}" if address.domain else str(address.username)
+            found = f"{address.username}@{address.domain.lower()}" if address.domain else str(address.username)
+            # Raw non-UTF-8 bytes come back as surrogates: no address we could answer or key a sender by.
+            return None if has_surrogates(found) else found
     return None
 
 

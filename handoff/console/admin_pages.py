@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Response
 
 from handoff.console.auth import actor, viewer
-from handoff.console.web import ConsoleRoute, Ctx, back, departments_of, desk_of, handling_of, render, staff_of
+from handoff.console.web import ConsoleRoute, Ctx, RowId, back, departments_of, desk_of, handling_of, render, staff_of
 from intake_core.access import ADMIN, AUDITOR, ROLES, SUPERVISOR
 from intake_core.audit_search import recent_entries
 from intake_core.errors import IntakeError
@@ -29,7 +29,7 @@ async def notifications(ctx: SupervisorPage, all: bool = False) -> Response:
 
 
 @router.post("/notifications/{notification_id}/read", include_in_schema=False)
-async def mark_read(notification_id: int, ctx: SupervisorAct) -> Response:
+async def mark_read(notification_id: RowId, ctx: SupervisorAct) -> Response:
     await desk_of(ctx.request).mark_read(notification_id, ctx.user.username)
     return back("/console/notifications")
 

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, Response
 from fastapi.responses import FileResponse
 
 from handoff.console.auth import actor, viewer
-from handoff.console.web import ConsoleRoute, Ctx, back, departments_of, handling_of, render, staff_of
+from handoff.console.web import ConsoleRoute, Ctx, RowId, back, departments_of, handling_of, render, staff_of
 from intake_core.access import AGENT, AUDITOR, CUSTODIAN, DESK, HANDLER, SUPERVISOR, PermissionDenied
 from intake_core.case_handling import RevealedIdentity, path_to
 from intake_core.errors import IntakeError
@@ -47,7 +47,7 @@ async def case_page(tracking_no: str, ctx: CaseViewer, msg: str | None = None, e
 
 
 @router.get("/cases/{tracking_no}/evidence/{evidence_id}", include_in_schema=False)
-async def evidence_download(tracking_no: str, evidence_id: int, ctx: CaseViewer) -> Response:
+async def evidence_download(tracking_no: str, evidence_id: RowId, ctx: CaseViewer) -> Response:
     found = await handling_of(ctx.request).evidence_file(tracking_no, evidence_id, ctx.user)
     if not await asyncio.to_thread(Path(found.path).is_file):  # removed by retention (anonymised case)
         return render(ctx.request, "error.html", status=404, ctx=ctx, title_key="not_found", text=found.name)

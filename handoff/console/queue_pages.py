@@ -12,6 +12,7 @@ from handoff.console.web import (
     HERE,
     ConsoleRoute,
     Ctx,
+    RowId,
     back,
     departments_of,
     desk_of,
@@ -103,7 +104,7 @@ async def queue_counts(ctx: QueueViewer) -> Response:
 
 
 @router.post("/items/{item_id}/claim", include_in_schema=False)
-async def claim(item_id: int, ctx: DeskActor) -> Response:
+async def claim(item_id: RowId, ctx: DeskActor) -> Response:
     try:
         item = await desk_of(ctx.request).claim(item_id, ctx.user.username)
     except IntakeError as error:
@@ -114,7 +115,7 @@ async def claim(item_id: int, ctx: DeskActor) -> Response:
 
 
 @router.post("/items/{item_id}/release", include_in_schema=False)
-async def release(item_id: int, ctx: DeskActor) -> Response:
+async def release(item_id: RowId, ctx: DeskActor) -> Response:
     try:
         await desk_of(ctx.request).release(item_id, ctx.user.username)
     except IntakeError as error:
@@ -128,7 +129,7 @@ async def _lines(ctx: Ctx, item_id: int) -> list[dict[str, Any]]:
 
 
 @router.get("/live/{item_id}", include_in_schema=False)
-async def live_page(item_id: int, ctx: DeskViewer, msg: str | None = None, error: str | None = None) -> Response:
+async def live_page(item_id: RowId, ctx: DeskViewer, msg: str | None = None, error: str | None = None) -> Response:
     desk = desk_of(ctx.request)
     item = await desk.item(item_id)
     canned = await staff_of(ctx.request).canned()
@@ -137,7 +138,7 @@ async def live_page(item_id: int, ctx: DeskViewer, msg: str | None = None, error
 
 
 @router.get("/live/{item_id}/lines", include_in_schema=False)
-async def live_lines(item_id: int, ctx: DeskViewer) -> Response:
+async def live_lines(item_id: RowId, ctx: DeskViewer) -> Response:
     """Polled by the chat view; the page puts each text in with textContent, never as HTML."""
     lines = [{"direction": line["direction"], "author": line["author"], "text": line["text"],
               "at": line["at"].isoformat()} for line in await _lines(ctx, item_id)]
@@ -145,7 +146,7 @@ async def live_lines(item_id: int, ctx: DeskViewer) -> Response:
 
 
 @router.post("/live/{item_id}/reply", include_in_schema=False)
-async def live_reply(item_id: int, ctx: DeskActor) -> Response:
+async def live_reply(item_id: RowId, ctx: DeskActor) -> Response:
     text = ctx.field("text")
     if not text:
         return back(f"/console/live/{item_id}", error="validation_failed")
@@ -157,7 +158,7 @@ async def live_reply(item_id: int, ctx: DeskActor) -> Response:
 
 
 @router.post("/live/{item_id}/hand-back", include_in_schema=False)
-async def hand_back(item_id: int, ctx: DeskActor) -> Response:
+async def hand_back(item_id: RowId, ctx: DeskActor) -> Response:
     try:
         await desk_of(ctx.request).hand_back(item_id, ctx.user.username)
     except IntakeError as error:

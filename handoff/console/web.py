@@ -8,9 +8,10 @@ from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
+from fastapi import Path as PathParam
 from fastapi import Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
@@ -168,3 +169,7 @@ class ConsoleRoute(APIRoute):
             return response
 
         return handler
+
+
+# Database ids are 64-bit: a larger number in a path cannot name anything (404, not an overflow).
+RowId = Annotated[int, PathParam(ge=1, le=2**63 - 1)]

@@ -44,7 +44,7 @@ from intake_core.codes import check_character
 ROOT = Path(__file__).resolve().parents[2]
 BEIJING = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 11, 27, 15, 0, tzinfo=BEIJING)  # a Friday
-TRACKING_NO = "TS-20261127-X9933V"
+TRACKING_NO = "TS-20261127-X9933W"
 RECEIPT = "2488060260156910"
 
 
@@ -53,7 +53,7 @@ def at(month: int, day: int, hour: int = 0, minute: int = 0, year: int = 2026) -
 
 
 def test_the_sample_tracking_number_is_valid() -> None:
-    assert check_character("20261127X9933") == "V"
+    assert check_character("20261127X9933") == "W"
 
 
 # --- module constraints ---------------------------------------------------------------------
@@ -334,26 +334,26 @@ def test_find_url_finds_nothing(text: str) -> None:
 
 @pytest.mark.parametrize(("text", "expected"), [
     (TRACKING_NO, TRACKING_NO),
-    ("ts-20261127-x9933v", TRACKING_NO),
-    ("ＴＳ－２０２６１１２７－Ｘ９９３３Ｖ", TRACKING_NO),
-    (" TS 20261127 X9933V。", TRACKING_NO),
-    ("TS20261127X9933V", TRACKING_NO),
-    ("TS-20261127-X9933W", None),  # wrong check character
+    ("ts-20261127-x9933w", TRACKING_NO),
+    ("ＴＳ－２０２６１１２７－Ｘ９９３３Ｗ", TRACKING_NO),
+    (" TS 20261127 X9933W。", TRACKING_NO),
+    ("TS20261127X9933W", TRACKING_NO),
+    ("TS-20261127-X9933V", None),  # wrong check character
     ("TS-20261127-X9933", None),
-    ("20261127-X9933V", None),
-    ("我的受理编号是TS-20261127-X9933V", None),  # a sentence: use find_tracking_no
+    ("20261127-X9933W", None),
+    ("我的受理编号是TS-20261127-X9933W", None),  # a sentence: use find_tracking_no
 ])
 def test_parse_tracking_no(text: str, expected: str | None) -> None:
     assert parse_tracking_no(text) == expected
 
 
 @pytest.mark.parametrize(("text", "expected"), [
-    ("我的受理编号是 ts-20261127-x9933v", TRACKING_NO),
-    ("受理编号：TS-20261127-X9933V，请问进度？", TRACKING_NO),
-    ("my case TS 20261127 X9933V please", TRACKING_NO),
-    ("编号ＴＳ２０２６１１２７Ｘ９９３３Ｖ", TRACKING_NO),
-    ("编号TS-20261127-X9933W", None),
-    ("its 20261127 x9933v", None),
+    ("我的受理编号是 ts-20261127-x9933w", TRACKING_NO),
+    ("受理编号：TS-20261127-X9933W，请问进度？", TRACKING_NO),
+    ("my case TS 20261127 X9933W please", TRACKING_NO),
+    ("编号ＴＳ２０２６１１２７Ｘ９９３３Ｗ", TRACKING_NO),
+    ("编号TS-20261127-X9933V", None),
+    ("its 20261127 x9933w", None),
     ("没有编号", None),
 ])
 def test_find_tracking_no(text: str, expected: str | None) -> None:

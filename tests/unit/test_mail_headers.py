@@ -10,7 +10,7 @@ from channels.mail.headers import find_tracking_no, reply_subject, sanitize_head
 from channels.mail.mime import MimeLimits, parse_message
 
 CORPUS = Path(__file__).resolve().parents[1] / "fixtures" / "mail"
-TRACKING = "TS-20261120-K7M3Q2"  # valid check character
+TRACKING = "TS-20261120-K7M3QJ"  # valid check character
 WRONG_CHECK = "TS-20261120-K7M3Q3"
 
 
@@ -40,7 +40,7 @@ def test_whitespace_is_collapsed_and_length_cut() -> None:
     (f"回复：Re[2]: 关于噪音的投诉 [{TRACKING}]", TRACKING, f"Re: 关于噪音的投诉 [{TRACKING}]"),
     (f"AW: 关于噪音的投诉 [{TRACKING.lower()}]", TRACKING, f"Re: 关于噪音的投诉 [{TRACKING.lower()}]"),
     ("关于噪音的投诉", None, "Re: 关于噪音的投诉"),
-    ("关于噪音的投诉", "ts 20261120 k7m3q2", f"Re: 关于噪音的投诉 [{TRACKING}]"),
+    ("关于噪音的投诉", "ts 20261120 k7m3qj", f"Re: 关于噪音的投诉 [{TRACKING}]"),
     ("投诉\r\nBcc: x@example.com", None, "Re: 投诉 Bcc: x@example.com"),
     ("", TRACKING, f"Re: [{TRACKING}]"),
 ])
@@ -63,10 +63,10 @@ def test_long_reply_subject_keeps_the_tracking_tag() -> None:
 @pytest.mark.parametrize(("subject", "expected"), [
     (f"Re: Noise complaint [{TRACKING}]", TRACKING),
     (TRACKING.lower(), TRACKING),
-    ("查询 TS 20261120 K7M3Q2 的进度", TRACKING),
-    ("查询进度ＴＳ－２０２６１１２０－Ｋ７Ｍ３Ｑ２。", TRACKING),
+    ("查询 TS 20261120 K7M3QJ 的进度", TRACKING),
+    ("查询进度ＴＳ－２０２６１１２０－Ｋ７Ｍ３ＱＪ。", TRACKING),
     (f"查询 {WRONG_CHECK}", None),
-    ("XTS-20261120-K7M3Q2", None),
+    ("XTS-20261120-K7M3QJ", None),
     (f"{TRACKING}9", None),
     ("关于噪音的投诉", None),
     ("", None),

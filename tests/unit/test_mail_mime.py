@@ -79,7 +79,7 @@ EXPECTED_SUBJECT = {
     "latin1_body.eml": "Lärm am Bahnhof",
     "utf8_raw_headers.eml": "井盖丢失的补充说明",
     "reply_outlook_quoted.eml": "RE: 物业费纠纷",
-    "reply_qqmail_quoted.eml": "回复：关于小区夜间施工噪音扰民的投诉 [TS-20261120-K7M3Q2]",
+    "reply_qqmail_quoted.eml": "回复：关于小区夜间施工噪音扰民的投诉 [TS-20261120-K7M3QJ]",
     "attachments_mixed.eml": "水污染举报（附证据）",
 }
 
