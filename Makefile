@@ -53,6 +53,7 @@ compose-check: tools
 ## test: everything, from a new machine (the Rasa environment and model are built once and cached)
 test: $(DEV_STAMP) tools lint compose-check rasa
 	$(BIN)/pytest -q -p no:cacheprovider tests/unit tests/integration tests/e2e
+	$(BIN)/pytest -q -p no:cacheprovider -m chaos tests/chaos  # last: it restarts PostgreSQL and Redis
 
 ## conformance-rasa: the scripted conversations against a real Rasa server and action server
 conformance-rasa: rasa
