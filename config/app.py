@@ -12,6 +12,7 @@ from fastapi import FastAPI, Request, Response
 from channels import case_api, open311, stats_page, telegram, web_chat
 from channels.twilio import router as twilio_router
 from config.metrics import measure, metrics_response
+from config.openapi import document_problems
 from config.problems import install_problem_handlers, problem
 from config.wiring import Container, build_mailbox_for
 from handoff import agent_api
@@ -61,6 +62,7 @@ def create_app(container: Container) -> FastAPI:
                                               jurisdiction_id=settings.open311_jurisdiction_id,
                                               agency_responsible=settings.open311_agency_responsible)
     install_problem_handlers(app)
+    document_problems(app)
     limit = container.settings.request_max_bytes
 
     @app.middleware("http")

@@ -48,41 +48,6 @@ def _many_more(self: Any) -> bool:
 if not hasattr(conjecture_utils.many, "more"):
     conjecture_utils.many.more = _many_more  # type: ignore[attr-defined]
 
-# Known gaps between the OpenAPI description and the answers. An undocumented status listed here is
-# tolerated by the fuzz tests so they keep guarding everything else; the strict xfail tests at the end
-# reproduce each one exactly and start failing (XPASS) once it is fixed, so the entry can go.
-BUG_400_NOT_422 = ("request validation errors answer 400 application/problem+json, but every operation "
-                   "documents 422 HTTPValidationError (config/problems.py _validation_error)")
-BUG_ERRORS_UNDOCUMENTED = "error answers the app gives on purpose are missing from the operation's responses"
-
-# operation -> status codes it answers on purpose but does not document (all are BUG_ERRORS_UNDOCUMENTED,
-# except 400, which is BUG_400_NOT_422 wherever a parameter or body is validated).
-UNDOCUMENTED: dict[str, frozenset[int]] = {
-    "POST /api/v1/cases": frozenset(),
-    "GET /api/v1/cases/{tracking_no}": frozenset({400, 403, 404}),
-    "POST /api/v1/web/messages": frozenset({400}),
-    "GET /api/v1/web/messages": frozenset({400}),
-    "GET /api/v1/agent/queue": frozenset({400}),
-    "GET /api/v1/agent/items/{item_id}": frozenset({400, 404}),
-    "GET /api/v1/agent/items/{item_id}/transcript": frozenset({400, 404}),
-    "POST /api/v1/agent/items/{item_id}/claim": frozenset({400, 404}),
-    "POST /api/v1/agent/items/{item_id}/release": frozenset({400, 404}),
-    "POST /api/v1/agent/items/{item_id}/reply": frozenset({400, 404}),
-    "POST /api/v1/agent/items/{item_id}/hand-back": frozenset({400, 404}),
-    "POST /api/v1/agent/cases/{tracking_no}/status": frozenset({400, 404}),
-    "GET /api/v1/agent/notifications": frozenset({400}),
-    "POST /api/v1/agent/notifications/{notification_id}/read": frozenset({400}),
-    "POST /webhooks/telegram": frozenset({404}),
-    "POST /webhooks/twilio/sms": frozenset(),
-    "GET /stats": frozenset(),
-    "GET /open311/v2/services.json": frozenset({400}),
-    "GET /open311/v2/services/{service_code}.json": frozenset({400, 404}),
-    "GET /open311/v2/requests.json": frozenset({400, 403}),
-    "POST /open311/v2/requests.json": frozenset({400, 403}),
-    "GET /open311/v2/requests/{service_request_id}.json": frozenset({400, 404}),
-}
-
-
 def no_server_error(response: Any, case: Any) -> None:
     if response.status_code >= 500:
         raise AssertionError(f"{response.status_code} for {case.method} {response.request.url}: {response.text}")
@@ -92,8 +57,6 @@ def documented_status(response: Any, case: Any) -> None:
     documented = {str(code) for code in case.operation.definition.raw.get("responses", {})}
     status = response.status_code
     if str(status) in documented or "default" in documented:
-        return
-    if status in UNDOCUMENTED.get(case.operation.verbose_name, frozenset()):
         return
     raise AssertionError(f"undocumented {status} for {case.method} {response.request.url} "
                          f"(documented: {sorted(documented)}): {response.text[:300]}")
@@ -239,22 +202,14 @@ def test_stats_at_the_ends_of_the_calendar_are_client_errors(http: TestClient, q
     assert http.get(f"/stats?{query}").status_code < 500
 
 
-def test_known_status_gaps_are_real(api_schema: BaseOpenAPISchema) -> None:
-    """Every allowance in UNDOCUMENTED names an existing operation, and one that lacks that code."""
-    operations = {f"{method.upper()} {path}": spec for path, item in api_schema.raw_schema["paths"].items()
-                  for method, spec in item.items()}
-    for name, codes in UNDOCUMENTED.items():
-        assert name in operations
-        assert not {str(code) for code in codes} & set(operations[name]["responses"]), name
+def test_validation_errors_answer_as_documented(http: TestClient, api_schema: BaseOpenAPISchema,
+                                                staff_headers: dict[str, str]) -> None:
+    response = http.get("/api/v1/agent/queue", params={"kind": "nonsense"}, headers=staff_headers)
+    assert response.status_code == 400 and response.headers["content-type"] == "application/problem+json"
+    responses = api_schema.raw_schema["paths"]["/api/v1/agent/queue"]["get"]["responses"]
+    assert "400" in responses and "422" not in responses
 
 
-@pytest.mark.xfail(strict=True, reason=BUG_400_NOT_422)
-def test_validation_errors_answer_as_documented(http: TestClient) -> None:
-    response = http.get("/api/v1/agent/queue", params={"kind": "nonsense"})
-    assert response.status_code == 422  # what the schema promises for a bad parameter
-
-
-@pytest.mark.xfail(strict=True, reason=BUG_ERRORS_UNDOCUMENTED)
 def test_error_answers_are_documented(api_schema: BaseOpenAPISchema) -> None:
     responses = api_schema.raw_schema["paths"]["/api/v1/cases/{tracking_no}"]["get"]["responses"]
-    assert {"403", "404"} <= set(responses)  # anonymous case without receipt; unknown tracking number
+    assert {"400", "403", "404", "429", "503"} <= set(responses)
