@@ -4,11 +4,57 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, TypeVar
 
 import click
 
 from config.settings import Settings
+
+if TYPE_CHECKING:
+    from config.wiring import Container
+    from intake_core.storage.database import Database
+
+T = TypeVar("T")
+
+
+def on_container(work: Callable[[Container], Awaitable[T]], settings: Settings | None = None) -> T:
+    """Runs `work` against the service's container built from settings, closed afterwards."""
+    from config.wiring import build_container
+
+    async def run() -> T:
+        container = build_container(settings or Settings())
+        try:
+            return await work(container)
+        finally:
+            await container.close()
+
+    return asyncio.run(run())
+
+
+def on_database(work: Callable[[Database], Awaitable[T]], upgrade: bool = False) -> T:
+    """Runs `work` against the case database alone (migrated first when asked), disposed afterwards;
+    a domain refusal becomes a clear command-line error."""
+    from intake_core.errors import IntakeError
+    from intake_core.storage.database import Database
+    from intake_core.storage.migrate import upgrade_async
+
+    async def run() -> T:
+        settings = Settings()
+        settings.var_dir.mkdir(parents=True, exist_ok=True)
+        if upgrade:
+            await upgrade_async(settings.database_url)
+        database = Database(settings.database_url)
+        try:
+            return await work(database)
+        finally:
+            await database.dispose()
+
+    try:
+        return asyncio.run(run())
+    except IntakeError as error:
+        raise click.ClickException(error.detail) from None
 
 
 @click.group(help="Complaint and harmful-information report intake service.")
@@ -92,22 +138,14 @@ def audit() -> None:
 
 @audit.command("verify", help="Check every hash chain; exit 1 if any entry was edited or removed.")
 def audit_verify() -> None:
-    from config.wiring import build_container
     from intake_core.audit_verify import verify_audit_log
 
-    async def run() -> int:
-        container = build_container(Settings())
-        try:
-            report = await verify_audit_log(container.database)
-        finally:
-            await container.close()
-        for problem in report.problems:
-            click.echo(f"BROKEN {problem.chain} #{problem.position}: {problem.problem}")
-        click.echo(f"{report.chains} chains, {report.entries} entries: "
-                   f"{'intact' if report.intact else f'{len(report.problems)} problems'}")
-        return 0 if report.intact else 1
-
-    sys.exit(asyncio.run(run()))
+    report = on_container(lambda container: verify_audit_log(container.database))
+    for problem in report.problems:
+        click.echo(f"BROKEN {problem.chain} #{problem.position}: {problem.problem}")
+    click.echo(f"{report.chains} chains, {report.entries} entries: "
+               f"{'intact' if report.intact else f'{len(report.problems)} problems'}")
+    sys.exit(0 if report.intact else 1)
 
 
 @main.command(help="Talk to the dialogue in the terminal, as a citizen would (Ctrl-D ends).")
@@ -196,31 +234,14 @@ def agent() -> None:
 @click.option("--role", "roles", multiple=True, type=click.Choice(["agent", "supervisor"]), default=["agent"],
               show_default=True, help="Repeat for several roles.")
 def agent_token(agent_name: str, roles: tuple[str, ...]) -> None:
-    from config.wiring import build_container
-
-    async def run() -> str:
-        container = build_container(Settings())
-        try:
-            return await container.staff_tokens.issue(agent_name, set(roles))
-        finally:
-            await container.close()
-
-    click.echo(asyncio.run(run()))
+    click.echo(on_container(lambda container: container.staff_tokens.issue(agent_name, set(roles))))
 
 
 @agent.command("revoke", help="Revoke every token of an agent.")
 @click.argument("agent_name")
 def agent_revoke(agent_name: str) -> None:
-    from config.wiring import build_container
-
-    async def run() -> int:
-        container = build_container(Settings())
-        try:
-            return await container.staff_tokens.revoke(agent_name)
-        finally:
-            await container.close()
-
-    click.echo(f"{asyncio.run(run())} tokens revoked")
+    revoked = on_container(lambda container: container.staff_tokens.revoke(agent_name))
+    click.echo(f"{revoked} tokens revoked")
 
 
 @main.group(help="The Telegram bot.")
@@ -230,22 +251,16 @@ def telegram() -> None:
 
 @telegram.command("set-webhook", help="Register <INTAKE_PUBLIC_URL>/webhooks/telegram with the secret token.")
 def telegram_set_webhook() -> None:
-    from config.wiring import build_container
-
     settings = Settings()
     if not (settings.telegram_token and settings.telegram_webhook_secret and settings.public_url):
         raise click.UsageError("set INTAKE_TELEGRAM_TOKEN, INTAKE_TELEGRAM_WEBHOOK_SECRET and INTAKE_PUBLIC_URL first")
     url = f"{settings.public_url.rstrip('/')}/webhooks/telegram"
 
-    async def run() -> None:
-        container = build_container(settings)
-        try:
-            assert container.telegram is not None
-            await container.telegram.set_webhook(url)
-        finally:
-            await container.close()
+    async def register(container: Container) -> None:
+        assert container.telegram is not None
+        await container.telegram.set_webhook(url)
 
-    asyncio.run(run())
+    on_container(register, settings)
     click.echo(f"webhook set: {url}")
 
 
@@ -265,32 +280,16 @@ def user() -> None:
 @click.option("--password-stdin", is_flag=True, help="Read the password from the first line of standard input.")
 def user_add(username: str, roles: tuple[str, ...], department: str | None, display_name: str | None,
              password_stdin: bool) -> None:
-    from intake_core.errors import IntakeError
     from intake_core.ports import SystemClock
     from intake_core.staff import StaffDirectory
-    from intake_core.storage.database import Database
-    from intake_core.storage.migrate import upgrade_async
 
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
 
-    async def run() -> None:
-        settings = Settings()
-        settings.var_dir.mkdir(parents=True, exist_ok=True)
-        await upgrade_async(settings.database_url)
-        database = Database(settings.database_url)
-        try:
-            await StaffDirectory(database, SystemClock()).add_user(username, password, set(roles), department,
-                                                                   display_name)
-        finally:
-            await database.dispose()
-
-    try:
-        asyncio.run(run())
-    except IntakeError as error:
-        raise click.ClickException(error.detail) from None
+    on_database(lambda database: StaffDirectory(database, SystemClock()).add_user(
+        username, password, set(roles), department, display_name), upgrade=True)
     click.echo(f"user {username} added with roles {', '.join(sorted(set(roles)))}")
 
 
@@ -306,24 +305,8 @@ def department() -> None:
 @click.option("--external", is_flag=True, help="A competent body outside the organisation (移送 target).")
 def department_add(code: str, name_zh: str, name_en: str, external: bool) -> None:
     from intake_core.departments import Departments
-    from intake_core.errors import IntakeError
-    from intake_core.storage.database import Database
-    from intake_core.storage.migrate import upgrade_async
 
-    async def run() -> None:
-        settings = Settings()
-        settings.var_dir.mkdir(parents=True, exist_ok=True)
-        await upgrade_async(settings.database_url)
-        database = Database(settings.database_url)
-        try:
-            await Departments(database).add(code, name_zh, name_en, external)
-        finally:
-            await database.dispose()
-
-    try:
-        asyncio.run(run())
-    except IntakeError as error:
-        raise click.ClickException(error.detail) from None
+    on_database(lambda database: Departments(database).add(code, name_zh, name_en, external), upgrade=True)
     click.echo(f"department {code} added")
 
 
@@ -336,23 +319,15 @@ def retention() -> None:
                                "retention period (per category, at least two years) has ended.")
 @click.option("--dry-run", is_flag=True, help="Only report what would be archived and removed.")
 def retention_run(dry_run: bool) -> None:
-    from config.wiring import build_container
     from intake_core.retention import Retention
 
-    async def run() -> None:
-        container = build_container(Settings())
-        try:
-            report = await Retention(container.database, container.taxonomy, container.service,
-                                     container.service.clock,
-                                     timedelta(days=container.settings.review_window_days)).run(dry_run)
-        finally:
-            await container.close()
-        verb = "would be" if dry_run else "were"
-        click.echo(f"{len(report.archived)} cases {verb} archived; {len(report.anonymised)} cases {verb} "
-                   f"anonymised; {report.evidence_files} evidence files ({report.evidence_bytes} bytes) {verb} "
-                   "removed")
-
-    asyncio.run(run())
+    report = on_container(lambda container: Retention(
+        container.database, container.taxonomy, container.service, container.service.clock,
+        timedelta(days=container.settings.review_window_days)).run(dry_run))
+    verb = "would be" if dry_run else "were"
+    click.echo(f"{len(report.archived)} cases {verb} archived; {len(report.anonymised)} cases {verb} "
+               f"anonymised; {report.evidence_files} evidence files ({report.evidence_bytes} bytes) {verb} "
+               "removed")
 
 
 @main.group(help="Reports for the public and for supervisors.")
