@@ -67,6 +67,7 @@ bench: $(DEV_STAMP) rasa
 	$(BIN)/python -m tests.benchmarks.bench_sms
 	$(BIN)/python -m tests.benchmarks.bench_mail
 	$(BIN)/python -m tests.benchmarks.bench_dialogue
+	$(BIN)/python -m tests.benchmarks.bench_latency
 	$(BIN)/python -m tests.benchmarks.bench_memory
 	$(BIN)/python -m tests.benchmarks.table
 
