@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import secrets
 import statistics
 import time
@@ -21,6 +20,7 @@ from dialogue.embedded_engine import EmbeddedEngine
 from dialogue.rasa_engine import RasaEngine
 from intake_core.messages import InboundMessage
 from intake_core.ports import Dialogue
+from tests.benchmarks.results import save
 from tests.integration.conformance.runner import SCRIPTS
 
 
@@ -76,9 +76,7 @@ def main() -> None:
         line += (f"\ndialogue/rasa      {result['rasa_turns_per_s']:8.1f} turns/s   embedded/rasa ratio "
                  f"{result['embedded_to_rasa_ratio']:.0f}x")
     print(line, flush=True)
-    out = Path("var/bench")
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "dialogue.json").write_text(json.dumps(result, indent=2))
+    save("dialogue", result)
 
 
 if __name__ == "__main__":

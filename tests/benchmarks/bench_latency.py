@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import tempfile
 import time
 from collections.abc import Callable
@@ -15,6 +14,7 @@ from pathlib import Path
 import httpx
 
 from tests.benchmarks.http_load import intake_server, load
+from tests.benchmarks.results import save
 
 RequestBuilder = Callable[[httpx.AsyncClient], httpx.Request]
 TEXTS = ["你好", "我要举报", "诈骗", "https://scam.example.cn/pay", "冒充客服骗取验证码", "昨天下午三点"]
@@ -67,9 +67,7 @@ def main() -> None:
     result = asyncio.run(measure(args.seconds))
     print(f"latency/web     peak {result['peak_per_s']:.0f} req/s; at {result['paced_per_s']:.0f} req/s (50 %): "
           f"p50 {result['p50_ms']:.1f} ms, p99 {result['p99_ms']:.1f} ms (goal p99 < 50 ms)", flush=True)
-    out = Path("var/bench")
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "latency.json").write_text(json.dumps(result, indent=2))
+    save("latency", result)
 
 
 if __name__ == "__main__":

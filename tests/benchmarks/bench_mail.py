@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import sys
 import tempfile
@@ -18,6 +17,7 @@ from pathlib import Path
 import aiosmtplib
 
 from tests.benchmarks.http_load import free_port, intake_server, serving
+from tests.benchmarks.results import save
 
 MAILBOX = "complaints@localhost"
 BLOCK = 100
@@ -89,9 +89,7 @@ def main() -> None:
           f"{result['discard_per_s']:8.1f} /s   ratio {result['ratio']:.2f}   p50 {result['p50_ms']:.0f} ms"
           f"   p99 {result['p99_ms']:.0f} ms   refused {result['refused']}   replies {result['replies_written']}",
           flush=True)
-    out = Path("var/bench")
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "mail.json").write_text(json.dumps(result, indent=2))
+    save("mail", result)
 
 
 if __name__ == "__main__":

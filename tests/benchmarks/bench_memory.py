@@ -8,7 +8,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
-import json
 import resource
 import tempfile
 import tracemalloc
@@ -16,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from intake_core.messages import InboundMessage
+from tests.benchmarks.results import save
 from tests.support import FixedClock, migrated_container, settings_for
 
 
@@ -65,9 +65,7 @@ def main() -> None:
     print(f"memory          {result['open_conversations']} open conversations: "
           f"heap {result['heap_bytes_per_conversation']:.0f} B, RSS {result['rss_bytes_per_conversation']:.0f} B, "
           f"database {result['database_bytes_per_conversation']:.0f} B per conversation", flush=True)
-    out = Path("var/bench")
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "memory.json").write_text(json.dumps(result, indent=2))
+    save("memory", result)
 
 
 if __name__ == "__main__":

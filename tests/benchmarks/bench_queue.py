@@ -11,15 +11,16 @@ import asyncio
 import json
 import time
 import uuid
-from pathlib import Path
 
 from redis.asyncio import Redis
 
 from handoff.redis_streams_queue import RedisStreamsQueue
 from intake_core.ports import QueueEntry
+from tests.benchmarks.results import save
 
 BLOCK = 500
 REDIS_URL = "redis://127.0.0.1:6379/0"
+
 
 
 def payload(i: int) -> dict[str, object]:
@@ -77,9 +78,7 @@ def main() -> None:
     result = asyncio.run(run(args.round_trips))
     print(f"queue/redis     {result['queue_per_s']:8.0f} round trips/s   raw redis-py "
           f"{result['raw_redis_per_s']:8.0f} /s   ratio {result['ratio']:.2f}", flush=True)
-    out = Path("var/bench")
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "queue.json").write_text(json.dumps(result, indent=2))
+    save("queue", result)
 
 
 if __name__ == "__main__":

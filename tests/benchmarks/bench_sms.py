@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -15,6 +14,7 @@ import httpx
 from twilio.request_validator import RequestValidator
 
 from tests.benchmarks.http_load import LoadResult, bare_server, free_port, intake_server, load
+from tests.benchmarks.results import save
 
 ACCOUNT_SID = "AC" + "0" * 32
 AUTH_TOKEN = "bench-auth-token"
@@ -76,9 +76,7 @@ def main() -> None:
     print(f"sms/webhook     {result['sms_per_s']:8.0f} messages/s   bare endpoint {result['bare_per_s']:7.0f} /s"
           f"   ratio {result['ratio']:.2f}   p50 {result['p50_ms']:.1f} ms   p99 {result['p99_ms']:.1f} ms"
           f"   failures {result['failures']}", flush=True)
-    out = Path("var/bench")
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "sms.json").write_text(json.dumps(result, indent=2))
+    save("sms", result)
 
 
 if __name__ == "__main__":

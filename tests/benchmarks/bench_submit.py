@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import tempfile
 import time
 from datetime import UTC, datetime
@@ -17,9 +16,11 @@ from pathlib import Path
 from config.wiring import Container
 from intake_core.model import IntakeDraft, Kind, TargetType
 from intake_core.storage.tables import cases
+from tests.benchmarks.results import save
 from tests.support import FixedClock, fresh_postgres_database, migrated_container, settings_for
 
 BLOCK = 500
+
 
 
 def draft(i: int) -> IntakeDraft:
@@ -88,9 +89,7 @@ def main() -> None:
         results[database] = result
         print(f"submit/{database:<10} {result['service_per_s']:8.0f} cases/s   bare insert "
               f"{result['bare_insert_per_s']:8.0f} rows/s   ratio {result['ratio']:.2f}", flush=True)
-    out = Path("var/bench")
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "submit.json").write_text(json.dumps(results, indent=2))
+    save("submit", results)
 
 
 if __name__ == "__main__":

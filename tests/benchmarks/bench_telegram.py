@@ -16,6 +16,7 @@ from pathlib import Path
 import httpx
 
 from tests.benchmarks.http_load import LoadResult, bare_server, intake_server, load
+from tests.benchmarks.results import save
 from tests.fake_bot_api import TOKEN, FakeBotApi, UpdateBuilder
 
 SECRET = "bench-secret"
@@ -74,9 +75,7 @@ def main() -> None:
     print(f"telegram/webhook {result['webhook_per_s']:7.0f} updates/s   bare endpoint {result['bare_per_s']:7.0f} /s"
           f"   ratio {result['ratio']:.2f}   p50 {result['p50_ms']:.1f} ms   p99 {result['p99_ms']:.1f} ms"
           f"   failures {result['failures']}   replies {result['replies_sent']}", flush=True)
-    out = Path("var/bench")
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "telegram.json").write_text(json.dumps(result, indent=2))
+    save("telegram", result)
 
 
 if __name__ == "__main__":
