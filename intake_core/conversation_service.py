@@ -6,9 +6,9 @@ import hashlib
 import hmac
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from intake_core.codes import format_receipt
 from intake_core.crypto import IdentitySealer
@@ -39,6 +39,24 @@ log = logging.getLogger(__name__)
 PENDING_EVIDENCE = "_evidence"  # attachments received before the draft is complete
 BOT = "bot"
 CITIZEN = "citizen"
+MAX_READ_TURNS = 14  # more than the form has questions: a reading that does not advance stops anyway
+
+
+class MessageReader(Protocol):
+    """Reads one long message (an email) as the answers to the form's questions, one dialogue turn each.
+
+    The form's own order decides what is asked; the reader cuts out of the message the part that
+    answers each question, or says the message does not answer it and the citizen has to be asked.
+    """
+
+    def opening(self, active_form: str | None, requested_slot: str | None) -> str:
+        """What the first turn feeds the dialogue, given the form and question waiting when it arrived."""
+        ...
+
+    def answer(self, slot: str) -> str | None:
+        """The next candidate answer for `slot` (a later call for the same slot: the previous one was
+        refused), or None when the message has nothing (more) for it."""
+        ...
 
 
 @dataclass(slots=True)
@@ -62,6 +80,14 @@ class ConversationPolicy:
         return self.channel_idle_timeouts.get(channel, self.idle_timeout)
 
 
+@dataclass(slots=True)
+class _TurnOutcome:
+    reception: Reception
+    state: dict[str, Any]
+    settled: bool  # the draft was registered or cancelled: pending evidence went with it or is dropped
+    over: bool  # nothing more to read into this exchange (settled, handed over, or a case registered)
+
+
 class ConversationService:
     def __init__(self, database: Database, intake: IntakeService, dialogue: Dialogue, locks: ConversationLocks,
                  texts: Texts, sealer: IdentitySealer, sender_secret: bytes, clock: Clock,
@@ -82,7 +108,9 @@ class ConversationService:
     def sender_digest(self, channel: str, sender_handle: str) -> str:
         return hmac.new(self.sender_secret, f"{channel}\x00{sender_handle}".encode(), hashlib.sha256).hexdigest()
 
-    async def receive(self, message: InboundMessage) -> Reception:
+    async def receive(self, message: InboundMessage, reader: MessageReader | None = None) -> Reception:
+        """One citizen message. With a `reader`, the message is read as several answers (dialogue turns)
+        under one lock, one transcript line and one idempotency key; the reception is that of the last turn."""
         async with self.locks.hold(message.conversation_key):
             stored = await self._store_inbound(message)
             if stored is None:  # a redelivery: answer as the first time, act never twice
@@ -95,7 +123,7 @@ class ConversationService:
             rating = parse_rating(message.text) if _awaits_rating(record.state) else None
             if rating is not None:
                 return await self._rate(message, record, *rating)
-            return await self._converse(message, record, notices)
+            return await self._converse(message, record, notices, reader)
 
     async def staff_messages(self, conversation_key: str, after_id: int) -> list[tuple[int, str, str]]:
         """(id, author kind, text) of staff and service messages after `after_id`: "staff" or "service"."""
@@ -143,30 +171,54 @@ class ConversationService:
                                             message.idempotency_key, now)
         return Reception(replies=[reply], locale=record.locale)
 
-    async def _converse(self, message: InboundMessage, record: ConversationRecord, notices: list[Reply]) -> Reception:
-        text = message.text
-        if len(text) > self.policy.max_text_chars:
-            text = text[: self.policy.max_text_chars]
-            notices.append(Reply(self.texts.get(record.locale, "message_clipped", limit=self.policy.max_text_chars)))
+    async def _converse(self, message: InboundMessage, record: ConversationRecord, notices: list[Reply],
+                        reader: MessageReader | None) -> Reception:
         state = dict(record.state)
         pending = list(state.pop(PENDING_EVIDENCE, []))
         pending.extend(_evidence_to_state(message.attachments))
-        clipped = InboundMessage(message.channel, message.conversation_key, message.sender_handle, text,
-                                 message.idempotency_key, message.received_at, message.attachments,
-                                 message.locale or record.locale, message.metadata)
-        turn = await self.dialogue.handle(clipped, state)
-        reception = Reception(replies=[*notices, *turn.replies], locale=turn.locale, missing=turn.missing)
-        await self._act(turn, message, reception, pending)
-        new_state = dict(turn.state)
-        if pending and turn.draft is None and not turn.cancelled:
-            new_state[PENDING_EVIDENCE] = pending
+        locale = message.locale or record.locale
+        if reader is None:
+            text = message.text
+        else:
+            asked = state.get("requested_slot")
+            text = reader.opening(_active_form(state), asked if isinstance(asked, str) else None)
+        for step in range(MAX_READ_TURNS):
+            fed = message if reader is None else replace(
+                message, text=text, idempotency_key=f"{message.idempotency_key}:{step}",
+                attachments=message.attachments if step == 0 else ())
+            outcome = await self._turn(fed, state, locale, pending, list(notices))
+            reception, state, locale = outcome.reception, outcome.state, outcome.reception.locale
+            slot = state.get("requested_slot") if _active_form(state) else None
+            if reader is None or outcome.over or not isinstance(slot, str):
+                break
+            following = reader.answer(slot)
+            if following is None:
+                break  # the message does not say: the reply asks the citizen
+            text = following
+        if pending and not outcome.settled:
+            state[PENDING_EVIDENCE] = pending
         now = self.clock.now()
         async with self.database.unit_of_work() as repo:
-            await repo.conversations.save(message.conversation_key, now, state=new_state, locale=turn.locale)
+            await repo.conversations.save(message.conversation_key, now, state=state, locale=locale)
             for reply in reception.replies:
                 await repo.conversations.append(message.conversation_key, "out", BOT, reply.text,
                                                 message.idempotency_key, now, reception.tracking_no)
         return reception
+
+    async def _turn(self, message: InboundMessage, state: dict[str, Any], locale: str,
+                    pending: list[dict[str, Any]], notices: list[Reply]) -> _TurnOutcome:
+        """One dialogue turn and what it asks the core to do; nothing of the conversation is saved yet."""
+        text = message.text
+        if len(text) > self.policy.max_text_chars:
+            text = text[: self.policy.max_text_chars]
+            notices.append(Reply(self.texts.get(locale, "message_clipped", limit=self.policy.max_text_chars)))
+        clipped = replace(message, text=text, locale=locale)
+        turn = await self.dialogue.handle(clipped, state)
+        reception = Reception(replies=[*notices, *turn.replies], locale=turn.locale, missing=turn.missing)
+        await self._act(turn, message, reception, pending)
+        settled = turn.draft is not None or turn.cancelled
+        over = settled or turn.handoff_requested or reception.tracking_no is not None
+        return _TurnOutcome(reception, dict(turn.state), settled, over)
 
     async def _act(self, turn: Turn, message: InboundMessage, reception: Reception,
                    pending: list[dict[str, Any]]) -> None:
@@ -274,6 +326,11 @@ def _evidence_to_state(items: tuple[EvidenceItem, ...]) -> list[dict[str, Any]]:
 
 def _evidence_from_state(items: list[dict[str, Any]]) -> list[EvidenceItem]:
     return [EvidenceItem(**item) for item in items]
+
+
+def _active_form(state: Mapping[str, Any]) -> str | None:
+    form = state.get("active_form")
+    return form if isinstance(form, str) else None
 
 
 def _awaits_rating(state: Mapping[str, Any]) -> bool:

@@ -65,7 +65,7 @@ def check_messages(outcomes: list[dict[str, Any]], stored: Stored) -> Findings:
     case_numbers = {r["tracking_no"] for r in stored.cases}
     email_keys: dict[str, list[str]] = {}
     for key, conversation in stored.inbound.items():
-        if key.startswith("email:") and key.endswith(":0"):  # the first step of each email
+        if key.startswith("email:"):  # one inbound key per email, however many turns it answered
             email_keys.setdefault(conversation.rsplit(":", 1)[-1], []).append(key)
     for outcome in outcomes:
         if not outcome["acked"]:
@@ -77,7 +77,7 @@ def check_messages(outcomes: list[dict[str, Any]], stored: Stored) -> Findings:
         elif channel == "email":
             found = email_keys.get(email_token(key), [])
             if len(found) != 1 or stored.lines_in[found[0]] != 1:
-                findings.lost.append(f"email {key}: {len(found)} first steps stored")
+                findings.lost.append(f"email {key}: {len(found)} inbound keys stored")
         elif key not in stored.inbound or stored.lines_in[key] < 1:
             findings.lost.append(f"{channel} message {key}")
     findings.doubled += [f"transcript line of {key} x{n}" for key, n in stored.lines_in.items() if n > 1]
