@@ -5,20 +5,32 @@ VENV := .venv
 BIN := $(VENV)/bin
 RUN_STAMP := $(VENV)/.installed-run
 DEV_STAMP := $(VENV)/.installed-dev
+LOCK := requirements.lock
 
-.PHONY: run test lint bench tools compose-check rasa conformance-rasa clean
+.PHONY: run test lint bench tools compose-check rasa conformance-rasa clean lock audit
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-$(RUN_STAMP): pyproject.toml | $(VENV)/bin/python
-	$(BIN)/pip install --quiet -e .
+$(RUN_STAMP): pyproject.toml $(LOCK) | $(VENV)/bin/python
+	$(BIN)/pip install --quiet --constraint $(LOCK) -e .
 	touch $@
 
-$(DEV_STAMP): pyproject.toml | $(VENV)/bin/python
-	$(BIN)/pip install --quiet -e '.[dev]'
+$(DEV_STAMP): pyproject.toml $(LOCK) | $(VENV)/bin/python
+	$(BIN)/pip install --quiet --constraint $(LOCK) -e '.[dev]'
 	touch $@ $(RUN_STAMP)
+
+## lock: resolve pyproject.toml's dependencies afresh (newest allowed versions) into requirements.lock
+lock:
+	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/pip install --quiet --upgrade pip && .lock-venv/bin/pip install --quiet -e '.[dev]'
+	{ sed -n '/^#/p' $(LOCK); .lock-venv/bin/pip freeze --exclude-editable; } > $(LOCK).new
+	mv $(LOCK).new $(LOCK) && rm -rf .lock-venv
+
+## audit: known vulnerabilities of the locked versions (pip-audit asks the PyPI JSON API, so it needs pypi.org)
+audit: $(DEV_STAMP)
+	$(BIN)/pip-audit --requirement $(LOCK) --no-deps --disable-pip --progress-spinner off --strict
 
 ## run: install, migrate the SQLite database under ./var/ and serve on 127.0.0.1:8080
 run: $(RUN_STAMP)

@@ -2,13 +2,13 @@
 FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
 WORKDIR /srv/intake
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md requirements.lock ./
 COPY intake_core ./intake_core
 COPY channels ./channels
 COPY dialogue ./dialogue
 COPY handoff ./handoff
 COPY config ./config
-RUN pip install . && useradd --system --home /srv/intake intake && mkdir -p /var/lib/intake \
+RUN pip install --constraint requirements.lock . && useradd --system --home /srv/intake intake && mkdir -p /var/lib/intake \
     && chown intake /var/lib/intake
 USER intake
 ENV INTAKE_VAR_DIR=/var/lib/intake INTAKE_HTTP_HOST=0.0.0.0

@@ -17,7 +17,6 @@ from typing import Any
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
-from hypothesis.internal.conjecture import utils as conjecture_utils
 from schemathesis.checks import content_type_conformance, response_schema_conformance
 from schemathesis.specs.openapi.schemas import BaseOpenAPISchema
 from starlette_testclient import TestClient
@@ -30,23 +29,6 @@ BASE_URL = "http://intake.test"
 FUZZ = settings(max_examples=40, deadline=None, derandomize=True, database=None,
                 suppress_health_check=list(HealthCheck))
 
-
-def _many_more(self: Any) -> bool:
-    """`many.more()` as hypothesis-jsonschema 0.23 calls it, on top of the iterator API that newer
-    hypothesis releases keep instead (without it every object schema fails with AttributeError)."""
-    if getattr(self, "_compat_elements", None) is None:
-        self.__enter__()
-        self._compat_elements = iter(self)
-    try:
-        next(self._compat_elements)
-    except StopIteration:
-        self.__exit__(None, None, None)
-        return False
-    return True
-
-
-if not hasattr(conjecture_utils.many, "more"):
-    conjecture_utils.many.more = _many_more  # type: ignore[attr-defined]
 
 def no_server_error(response: Any, case: Any) -> None:
     if response.status_code >= 500:
