@@ -57,6 +57,8 @@ class Settings(BaseSettings):
                                                        "goes back to the bot, with a message")
     live_response_minutes: int = Field(10, description="How soon a \"talk to a person\" request is due; "
                                                        "it sorts the request among the cases")
+    queue_keep_hours: int = Field(72, ge=1, description="Handoff queue entries every pool has acknowledged, and "
+                                                        "published outbox rows, are removed after this")
     minutes_per_live_request: int = Field(5, description="Expected wait told to a citizen, per conversation "
                                                          "ahead of them in the queue")
     smtp_host: str = Field("127.0.0.1", description="SMTP mailbox listen address")

@@ -18,10 +18,11 @@ from config.settings import Settings
 from dialogue.embedded_engine import EmbeddedEngine
 from dialogue.form_logic import load_catalogue
 from dialogue.rasa_engine import RasaEngine
-from handoff.dispatcher import QueueDispatcher
+from handoff.dispatcher import QueueDispatcher, pools_by_topic
 from handoff.idle_sweeper import IdleTakeoverSweeper
 from handoff.in_process_queue import InProcessQueue
 from handoff.outbox_relay import OutboxRelay
+from handoff.queue_trimmer import QueueTrimmer
 from handoff.redis_locks import RedisConversationLocks
 from handoff.redis_streams_queue import RedisStreamsQueue
 from handoff.reply_sender import ReplySender
@@ -64,6 +65,7 @@ class Container:
     sweeper: IdleTakeoverSweeper
     sla_worker: SlaMonitorWorker
     evidence_store: FileEvidenceStore
+    trimmer: QueueTrimmer
     outbounds: dict[str, Outbound] = field(default_factory=dict)
     telegram: TelegramChannel | None = None
     twilio: TwilioChannel | None = None
@@ -73,7 +75,7 @@ class Container:
     @property
     def workers(self) -> list[BackgroundWorker]:
         """The background loops `intake serve` runs beside the HTTP server."""
-        workers: list[BackgroundWorker] = [self.relay, self.dispatcher, self.sweeper, self.sla_worker]
+        workers: list[BackgroundWorker] = [self.relay, self.dispatcher, self.sweeper, self.sla_worker, self.trimmer]
         return workers + ([self.sender] if self.sender else [])
 
     @property
@@ -143,7 +145,9 @@ def build_container(settings: Settings | None = None, clock: Clock | None = None
                           IdleTakeoverSweeper(desk),
                           SlaMonitorWorker(SlaMonitor(database, sla, desk, texts, service.clock)),
                           FileEvidenceStore(settings.resolved_evidence_dir,
-                                            max_bytes=service.limits.evidence_max_bytes))
+                                            max_bytes=service.limits.evidence_max_bytes),
+                          QueueTrimmer(queue, database, pools_by_topic(),
+                                       timedelta(hours=settings.queue_keep_hours), service.clock))
     container.outbounds["web"] = WebChatOutbound()
     container.outbounds["email"] = container.mail_outbound = build_mail_outbound(settings)
     if settings.telegram_token:

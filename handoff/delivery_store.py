@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, and_, delete, select, text, update
+from sqlalchemy import Row, and_, delete, func, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -94,6 +94,28 @@ class DeliveryStore:
         await self.connection.execute(delete(handoff_deliveries).where(and_(
             handoff_deliveries.c.pool == pool, handoff_deliveries.c.seq == seq,
             handoff_deliveries.c.dead_at.is_(None))))
+
+    # -- trimming ------------------------------------------------------------------------------
+    async def trim(self, topic: str, pools: Sequence[str], published_before: datetime) -> int:
+        """Deletes entries every pool of the topic has passed and acknowledged (see HandoffQueue.trim)."""
+        rows = await self.connection.execute(
+            select(handoff_pools.c.pool, handoff_pools.c.last_seq).where(handoff_pools.c.topic == topic))
+        positions: dict[str, int] = {row.pool: int(row.last_seq) for row in rows}
+        if not pools or any(pool not in positions for pool in pools):
+            return 0
+        oldest_pending = await self.connection.scalar(select(func.min(handoff_deliveries.c.seq)).where(
+            handoff_deliveries.c.topic == topic, handoff_deliveries.c.dead_at.is_(None)))
+        bound = min(positions.values()) + 1
+        if oldest_pending is not None:
+            bound = min(bound, int(oldest_pending))
+        delivered = select(handoff_deliveries.c.seq).where(handoff_deliveries.c.topic == topic)  # dead letters
+        # The newest row stays: SQLite hands out max(rowid) + 1, so emptying the table would reuse numbers
+        # that pools have already passed.
+        newest = select(func.max(handoff_entries.c.seq)).scalar_subquery()
+        result = await self.connection.execute(delete(handoff_entries).where(
+            handoff_entries.c.topic == topic, handoff_entries.c.seq < bound, handoff_entries.c.seq < newest,
+            handoff_entries.c.published_at < published_before, handoff_entries.c.seq.not_in(delivered)))
+        return int(result.rowcount or 0)
 
     async def dead(self, topic: str, pool: str, limit: int) -> list[DeadLetter]:
         query = (select(*_ENTRY_COLUMNS, handoff_deliveries.c.deliveries)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from handoff.backoff import Backoff
@@ -29,6 +30,13 @@ SUBSCRIPTIONS = (
     Subscription("handoff", "desk"),  # "talk to a person" in a live conversation
     Subscription("escalations", "supervisors"),  # P1: the supervisor stream
 )
+
+
+def pools_by_topic(subscriptions: Sequence[Subscription] = SUBSCRIPTIONS) -> dict[str, list[str]]:
+    pools: dict[str, list[str]] = {}
+    for subscription in subscriptions:
+        pools.setdefault(subscription.topic, []).append(subscription.pool)
+    return pools
 
 
 def consumer_name() -> str:

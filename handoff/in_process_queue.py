@@ -7,7 +7,8 @@ carries on where the last one stopped. It serves the consumers of one process; s
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime
+from collections.abc import Sequence
+from datetime import datetime, timedelta
 
 from handoff.delivery_store import DeliveryStore, claimed
 from intake_core.errors import StorageUnavailable
@@ -108,6 +109,13 @@ class InProcessQueue:
     async def dead_letters(self, topic: str, pool: str, limit: int = 100) -> list[DeadLetter]:
         async with self.database.unit_of_work() as repo:
             return await DeliveryStore(repo.connection).dead(topic, pool, limit)
+
+    async def trim(self, topic: str, pools: Sequence[str], keep: timedelta) -> int:
+        try:
+            async with self.database.unit_of_work() as repo:
+                return await DeliveryStore(repo.connection).trim(topic, pools, self.clock.now() - keep)
+        except StorageUnavailable as error:
+            raise QueueUnavailable("the case database is unavailable") from error
 
     async def close(self) -> None:
         """The database belongs to the caller; nothing to release."""

@@ -4,6 +4,7 @@ publish    -> a script: XADD unless the entry id was published before (see redis
 claim      -> reclaim first, then XREADGROUP ... > for new entries
 reclaim    -> a script: XPENDING IDLE, dead letters after N deliveries, XAUTOCLAIM of the rest
 acknowledge-> XACK, called by the consumer once its claiming state change is committed
+trim       -> XTRIM MINID below the oldest entry some consumer group still needs
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import timedelta
+from functools import partial
 from typing import Any, NamedTuple
 
 from redis.asyncio import Redis
@@ -99,6 +101,28 @@ class RedisStreamsQueue:
                                       deliveries=int(fields["deliveries"])))
         return letters
 
+    async def trim(self, topic: str, pools: Sequence[str], keep: timedelta) -> int:
+        stream = self.keys(topic).stream
+        try:
+            groups = await _reachable(lambda: self.client.xinfo_groups(stream))
+        except ResponseError:
+            return 0  # no such stream yet
+        by_name = {group["name"]: group for group in groups}
+        if not pools or any(pool not in by_name for pool in pools):
+            return 0
+        # Every group's oldest pending entry, or the entry after the last it was given; and the horizon.
+        bounds = []
+        for name, group in by_name.items():
+            pending = await _reachable(partial(self.client.xpending, stream, name))
+            bounds.append(_stream_id(pending["min"]) if pending["pending"] else
+                          _after(_stream_id(group["last-delivered-id"])))
+        seconds, microseconds = await _reachable(self.client.time)  # entry ids carry the server's clock
+        bounds.append((seconds * 1000 + microseconds // 1000 - int(keep.total_seconds() * 1000), 0))
+        # Removes only entries below the bound: acknowledgements and new entries meanwhile only raise it.
+        low = min(bounds)
+        return int(await _reachable(lambda: self.client.xtrim(stream, minid=f"{low[0]}-{low[1]}",
+                                                              approximate=False)))
+
     async def ping(self) -> bool:
         try:
             return bool(await self.client.ping())
@@ -136,6 +160,15 @@ async def _reachable(command: Callable[[], Awaitable[Any]]) -> Any:
         return await command()
     except _UNREACHABLE as error:
         raise QueueUnavailable(f"Redis is unreachable ({type(error).__name__})") from error
+
+
+def _stream_id(text: str) -> tuple[int, int]:
+    milliseconds, _, sequence = text.partition("-")
+    return int(milliseconds), int(sequence or 0)
+
+
+def _after(stream_id: tuple[int, int]) -> tuple[int, int]:
+    return stream_id[0], stream_id[1] + 1
 
 
 class _Body(NamedTuple):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -108,6 +108,12 @@ class HandoffQueue(Protocol):
         ...
 
     async def dead_letters(self, topic: str, pool: str, limit: int = 100) -> list[DeadLetter]: ...
+
+    async def trim(self, topic: str, pools: Sequence[str], keep: timedelta) -> int:
+        """Removes the topic's entries that every pool has acknowledged and that are older than `keep`;
+        returns how many. Nothing is removed until each of `pools` has begun reading the topic, and
+        dead letters are kept. A pool that begins reading later sees only what is still kept."""
+        ...
 
     async def close(self) -> None: ...
 

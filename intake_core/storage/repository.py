@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, func, select, update
+from sqlalchemy import Row, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -21,6 +21,7 @@ from intake_core.storage.tables import (
     cases,
     clusters,
     evidence,
+    handoff_entries,
     idempotency_keys,
     outbox,
 )
@@ -147,3 +148,14 @@ class Repository:
     async def mark_published(self, outbox_ids: Sequence[int], at: datetime) -> None:
         await self.connection.execute(
             update(outbox).where(outbox.c.id.in_(outbox_ids)).values(published_at=at))
+
+    async def prune_outbox(self, published_before: datetime, limit: int) -> int:
+        """Deletes up to `limit` rows published before the time that no queue entry refers to any more."""
+        queued = select(handoff_entries.c.outbox_id)
+        # The newest row stays: SQLite hands out max(rowid) + 1, and a reused id would look already published.
+        newest = select(func.max(outbox.c.id)).scalar_subquery()
+        oldest = (select(outbox.c.id).where(outbox.c.published_at < published_before, outbox.c.id < newest,
+                                            outbox.c.id.not_in(queued))
+                  .order_by(outbox.c.id).limit(limit))
+        result = await self.connection.execute(delete(outbox).where(outbox.c.id.in_(oldest)))
+        return int(result.rowcount or 0)

@@ -237,3 +237,30 @@ async def test_claim_waits_for_a_publication(harness: Harness) -> None:
     assert not waiting.done()
     await harness.queue.publish(entry)
     assert ids(await asyncio.wait_for(waiting, 3.0)) == [entry.entry_id]
+
+
+async def test_trim_removes_only_what_every_pool_has_acknowledged(harness: Harness) -> None:
+    entries = await harness.published(4)
+    queue = harness.queue
+    for item in await queue.claim("cases", "desk", "agent-1", count=4):
+        await queue.acknowledge(item)
+    first, second, third = await queue.claim("cases", "supervisors", "lead-1", count=3)
+    await queue.acknowledge(first)
+    await queue.acknowledge(second)
+    assert await queue.trim("cases", ["desk", "supervisors"], keep=timedelta(hours=1)) == 0  # too recent
+    assert await queue.trim("cases", ["desk", "supervisors", "auditors"], keep=timedelta(0)) == 0  # not begun
+    assert await queue.trim("cases", ["desk", "supervisors"], keep=timedelta(0)) == 2
+    # A pool that begins now sees what is still kept: the entry the supervisors hold, and the one after.
+    assert ids(await queue.claim("cases", "auditors", "auditor-1", count=10)) == [e.entry_id for e in entries[2:]]
+    await asyncio.sleep(IDLE + 0.1)
+    assert ids(await queue.claim("cases", "supervisors", "lead-2", count=10)) == [third.entry_id, entries[3].entry_id]
+
+
+async def test_trim_keeps_dead_letters(harness: Harness) -> None:
+    [entry] = await harness.published(1)
+    for _ in range(POLICY.max_deliveries + 1):
+        await harness.queue.claim("cases", "desk", "agent-1")
+        await asyncio.sleep(IDLE + 0.1)
+    assert await harness.queue.claim("cases", "desk", "agent-1") == []
+    await harness.queue.trim("cases", ["desk"], keep=timedelta(0))
+    assert [letter.entry_id for letter in await harness.queue.dead_letters("cases", "desk")] == [entry.entry_id]
