@@ -80,7 +80,8 @@ class ReplySender(BackgroundWorker):
         try:
             if adapter is None or route is None:
                 raise Undeliverable(f"no way back through the {row.channel} channel")
-            await adapter.send(route, [Reply(row.text)], dict(row.thread or {}))
+            # message_ref lets a channel name the message, so that a later failure report finds it.
+            await adapter.send(route, [Reply(row.text)], {**dict(row.thread or {}), "message_ref": str(row.id)})
         except DeliveryDeferred as deferred:
             await self._defer(row, deferred)
         except Undeliverable as refusal:

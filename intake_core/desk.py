@@ -18,7 +18,7 @@ from intake_core.lifecycle import Status
 from intake_core.ports import Clock
 from intake_core.service import IntakeService
 from intake_core.storage.database import Database
-from intake_core.storage.desk_repository import CLAIMED, DONE, OPEN, PENDING
+from intake_core.storage.desk_repository import CLAIMED, DONE, OPEN, PENDING, SENT, UNDELIVERABLE
 from intake_core.storage.repository import Repository
 from intake_core.texts import Texts
 
@@ -217,6 +217,26 @@ class AgentDesk:
                     conversation.channel, conversation.contact_route, text, "bot", now, thread=thread,
                     conversation_key=conversation_key))
         self.outbound_written()
+
+    async def delivery_failed(self, message_id: int, channel: str, thread: Mapping[str, str], reason: str) -> bool:
+        """A message counted as sent came back (an email bounce): it is undeliverable after all, the case
+        records it, and the message waits for the citizen's next status query. Only a sent message of
+        `channel` whose thread holds every item of `thread` matches, so a report cannot name just any
+        message; False when none does."""
+        async with self.database.unit_of_work() as repo:
+            row = await repo.desk.outbound(message_id)
+            stored = dict(row.thread or {}) if row is not None else {}
+            if row is None or row.channel != channel or row.state != SENT or not thread or any(
+                    stored.get(key) != value for key, value in thread.items()):
+                return False
+            await repo.desk.settle_outbound(message_id, state=UNDELIVERABLE, last_error=reason[:256])
+        log.info("message %s came back undelivered", message_id)
+        if row.tracking_no:
+            try:
+                await self.intake.note_undeliverable(row.tracking_no, reason)
+            except CaseNotFound:
+                pass  # removed by retention meanwhile
+        return True
 
     async def change_status(self, tracking_no: str, agent: str, status: str, reason: str) -> str:
         reached = await self.intake.transition(tracking_no, status, actor=agent, reason=reason)

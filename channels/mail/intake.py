@@ -11,7 +11,7 @@ import hashlib
 import logging
 from dataclasses import dataclass
 
-from channels.mail import extract
+from channels.mail import bounces, extract
 from channels.mail.email_dialogue import EmailDialogue, EmailTurns
 from channels.mail.mime import MailRejected, MimeLimits, ParsedMail, loop_check, parse_message
 from channels.mail.quoting import strip_quoted
@@ -52,6 +52,9 @@ class MailIntake:
         parsed = await asyncio.to_thread(parse_message, raw, self.limits)
         # The raw message first: whatever happens next, what arrived is kept as it arrived.
         original = await self._store(raw)
+        if parsed.failed_delivery:
+            await self._bounced(raw)
+            return Accepted(original.sha256, False, "delivery failure report")
         loop_reason = loop_check(envelope_sender, parsed)
         address = parsed.sender_address
         if loop_reason is not None or address is None:
@@ -107,6 +110,11 @@ class MailIntake:
             "subject": parsed.subject, "thread": thread.token,
             "tracking_no": turns.tracking_no or thread.tracking_no or ""})
         return True, None
+
+    async def _bounced(self, raw: bytes) -> None:
+        """Replies of ours that the report says never arrived (see channels.mail.bounces)."""
+        for message_id, token in bounces.replies_named(raw, self.resolver.domain).items():
+            await self.conversations.desk.delivery_failed(message_id, CHANNEL, {"thread": token}, bounces.REASON)
 
     async def _store(self, raw: bytes) -> EvidenceItem:
         try:

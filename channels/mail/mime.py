@@ -19,6 +19,7 @@ from email.utils import collapse_rfc2231_value
 from inscriptis import get_text
 from inscriptis.model.config import ParserConfig
 
+from channels.mail.bounces import reports_failure
 from channels.mail.errors import MailRejected
 from channels.mail.header_limits import check_header_section
 from channels.mail.textparts import CONTROL_CHARS, decode_header_words, decode_text, has_surrogates, scrub, tidy, unflow
@@ -64,6 +65,7 @@ class ParsedMail:
     auto_generated: bool = False
     auto_reason: str | None = None
     text_clipped: bool = False
+    failed_delivery: bool = False  # a delivery status notification saying some delivery failed for good
 
 
 @dataclass(slots=True)
@@ -90,6 +92,7 @@ def parse_message(raw: bytes, limits: MimeLimits | None = None) -> ParsedMail:
         msg = BytesParser(policy=_POLICY).parsebytes(raw)
         text = "\n\n".join(b.text for b in _collect(msg, 0, walk) if b.text)
         reason = auto_generated_reason(msg)
+        failed_delivery = reports_failure(msg)
     except RecursionError:
         raise MailRejected(554, "message structure too deeply nested") from None
     except _HEADER_ERRORS:  # a stdlib parser corner we have not met yet: refuse rather than crash
@@ -107,6 +110,7 @@ def parse_message(raw: bytes, limits: MimeLimits | None = None) -> ParsedMail:
         auto_generated=reason is not None,
         auto_reason=reason,
         text_clipped=clipped,
+        failed_delivery=failed_delivery,
     )
 
 

@@ -82,10 +82,7 @@ class MailOutbound:
         message["To"] = address
         message["Subject"] = reply_subject(thread.get("subject") or DEFAULT_SUBJECT, tracking_no)
         message["Date"] = format_datetime(datetime.now(UTC))
-        token = thread.get("thread", "")
-        # The token names the conversation; a reply to this message continues it.
-        message["Message-ID"] = make_msgid(idstring=f"t{token}" if _TOKEN.match(token) else None,
-                                           domain=self.domain)
+        message["Message-ID"] = make_msgid(idstring=reply_idstring(thread), domain=self.domain)
         parent = _MSG_ID.fullmatch(thread.get("message_id", "").strip())
         references = _MSG_ID.findall(thread.get("references", ""))
         if parent:
@@ -130,6 +127,15 @@ class MailOutbound:
             raise DeliveryDeferred("the relay deferred the message") from error
         except (aiosmtplib.SMTPException, OSError) as error:
             raise DeliveryDeferred("the relay is unreachable") from error
+
+
+def reply_idstring(thread: Mapping[str, str]) -> str | None:
+    """The token names the conversation, so a reply to this message continues it; the message
+    reference lets a bounce of it find the message again (channels.mail.bounces)."""
+    token, ref = thread.get("thread", ""), thread.get("message_ref", "")
+    if not _TOKEN.match(token):
+        return None
+    return f"r{ref}.t{token}" if ref.isdigit() and len(ref) <= 18 else f"t{token}"
 
 
 def _reply_text(reply: Reply) -> str:

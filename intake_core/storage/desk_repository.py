@@ -156,6 +156,12 @@ class DeskRepository:
                 return dict(thread)
         return {}
 
+    async def outbound(self, message_id: int) -> Row[Any] | None:
+        query = select(outbound_messages).where(outbound_messages.c.id == message_id)
+        if self.connection.dialect.name == "postgresql":
+            query = query.with_for_update()
+        return (await self.connection.execute(query)).first()
+
     async def settle_outbound(self, message_id: int, **values: Any) -> None:
         await self.connection.execute(
             update(outbound_messages).where(outbound_messages.c.id == message_id).values(**values))
