@@ -13,6 +13,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from intake_core.errors import (
     CaseNotFound,
     IntakeError,
+    LoginLocked,
     ReceiptLocked,
     ReceiptRejected,
     ReviewerConflict,
@@ -30,6 +31,7 @@ STATUS_OF: dict[type[IntakeError], int] = {
     CaseNotFound: 404,
     ReceiptRejected: 403,
     ReceiptLocked: 429,
+    LoginLocked: 429,
     TransitionNotAllowed: 409,
     StorageUnavailable: 503,
     WorkItemNotFound: 404,

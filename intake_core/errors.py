@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 
 class IntakeError(Exception):
     """Base of every error the core raises on purpose."""
@@ -36,6 +38,16 @@ class ReceiptRequired(ReceiptRejected):
 
 class ReceiptLocked(IntakeError):
     code = "receipt_locked"
+
+
+class LoginLocked(IntakeError):
+    """Too many failed logins for this user name: no password is checked until `until`."""
+
+    code = "login_locked"
+
+    def __init__(self, until: datetime) -> None:
+        super().__init__("too many failed logins; try again later", field="username")
+        self.until = until
 
 
 class TransitionNotAllowed(IntakeError):

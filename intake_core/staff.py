@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import logging
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -16,10 +17,12 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.exc import IntegrityError
 
 from intake_core.access import ROLES
-from intake_core.errors import ValidationFailed
+from intake_core.errors import LoginLocked, ValidationFailed
 from intake_core.ports import Clock
 from intake_core.storage.database import Database
 from intake_core.storage.staff_repository import StaffRepository
+
+log = logging.getLogger(__name__)
 
 LOCALES = ("zh", "en")
 
@@ -57,6 +60,13 @@ class CannedResponse:
 
 
 @dataclass(frozen=True, slots=True)
+class LoginPolicy:
+    max_failures: int = 5  # failed logins for one user name within `window` that lock it
+    window: timedelta = timedelta(minutes=15)
+    lockout: timedelta = timedelta(minutes=15)
+
+
+@dataclass(frozen=True, slots=True)
 class SessionPolicy:
     idle_timeout: timedelta = timedelta(minutes=30)
     lifetime: timedelta = timedelta(hours=12)  # a session ends after this even while in use
@@ -80,10 +90,11 @@ def _roles(roles: Iterable[str]) -> str:
 
 class StaffDirectory:
     def __init__(self, database: Database, clock: Clock, policy: SessionPolicy | None = None,
-                 hasher: PasswordHasher | None = None) -> None:
+                 hasher: PasswordHasher | None = None, login_policy: LoginPolicy | None = None) -> None:
         self.database = database
         self.clock = clock
         self.policy = policy or SessionPolicy()
+        self.login_policy = login_policy or LoginPolicy()
         self.hasher = hasher or PasswordHasher()
         # Verifying against this when the user is unknown keeps both answers equally slow.
         self._dummy_hash = self.hasher.hash(secrets.token_hex(16))
@@ -127,20 +138,50 @@ class StaffDirectory:
             await staff.delete_sessions_of(username)  # new rights take effect at the next login
 
     async def authenticate(self, username: str, password: str) -> StaffUser | None:
+        """The user, or None for a wrong name or password. Raises LoginLocked after too many failures
+        for this name (known or not, so the lockout tells nothing about which names exist)."""
+        name_digest = hashlib.sha256(username.encode("utf-8", "replace")).hexdigest()
         async with self.database.unit_of_work() as repo:
-            row = await StaffRepository(repo.connection).user(username)
+            staff = StaffRepository(repo.connection)
+            failures = await staff.login_failures(name_digest)
+            row = await staff.user(username) if len(username) <= 128 else None
+        now = self.clock.now()
+        if failures is not None and failures.locked_until is not None and failures.locked_until > now:
+            raise LoginLocked(failures.locked_until)
         stored = row.password_hash if row is not None and row.active else self._dummy_hash
         try:
             await asyncio.to_thread(self.hasher.verify, stored, password)
         except (VerificationError, InvalidHashError):
+            await self._count_failure(name_digest)
             return None
         if row is None or not row.active:
+            await self._count_failure(name_digest)
             return None
-        if self.hasher.check_needs_rehash(stored):
-            rehashed = await asyncio.to_thread(self.hasher.hash, password)
-            async with self.database.unit_of_work() as repo:
-                await StaffRepository(repo.connection).update_user(username, password_hash=rehashed)
+        async with self.database.unit_of_work() as repo:
+            staff = StaffRepository(repo.connection)
+            if failures is not None:
+                await staff.clear_login_failures(name_digest)
+            if self.hasher.check_needs_rehash(stored):
+                rehashed = await asyncio.to_thread(self.hasher.hash, password)
+                await staff.update_user(username, password_hash=rehashed)
         return _user(row)
+
+    async def _count_failure(self, name_digest: str) -> None:
+        policy, now = self.login_policy, self.clock.now()
+        async with self.database.unit_of_work() as repo:
+            staff = StaffRepository(repo.connection)
+            await staff.start_login_failures(name_digest, now)
+            row = await staff.login_failures(name_digest, lock=True)
+            assert row is not None
+            if now - row.first_failed_at > policy.window:  # an old streak: this failure starts a new one
+                await staff.set_login_failures(name_digest, failures=1, first_failed_at=now, locked_until=None)
+                return
+            failures = row.failures + 1
+            locked_until = now + policy.lockout if failures >= policy.max_failures else None
+            await staff.set_login_failures(name_digest, failures=failures, locked_until=locked_until)
+        if locked_until is not None:
+            log.warning("console logins for one user name locked after repeated failures",
+                        extra={"name_digest": name_digest[:12], "minutes": int(policy.lockout.total_seconds() // 60)})
 
     # -- sessions ------------------------------------------------------------------------------
     async def open_session(self, user: StaffUser, locale: str = "zh") -> tuple[str, ConsoleSession]:

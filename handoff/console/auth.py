@@ -22,6 +22,7 @@ from handoff.console.web import (
     staff_of,
 )
 from intake_core.access import require
+from intake_core.errors import LoginLocked
 
 router = APIRouter(route_class=ConsoleRoute)
 
@@ -81,13 +82,16 @@ def _safe_next(target: str | None) -> str:
     return "/console/"
 
 
+_MESSAGES = ("login_failed", "login_locked", "logged_out", "session_ended")
+
+
 @router.get("/login", include_in_schema=False)
 async def login_page(request: Request, next: str = "/console/", lang: str | None = None,
                      msg: str | None = None) -> Response:
     token = secrets.token_urlsafe(24)
     locale = pick_locale(lang)
     response = render(request, "login.html", locale=locale, login_token=token, next=_safe_next(next),
-                      message=label(locale, msg) if msg in ("login_failed", "logged_out", "session_ended") else None)
+                      message=label(locale, msg) if msg in _MESSAGES else None)
     set_cookie(request, response, LOGIN_COOKIE, token, max_age=1800)
     return response
 
@@ -102,7 +106,10 @@ async def login(request: Request) -> Response:
         return back("/console/login", lang=locale, next=target, msg="session_ended")
     username, password = str(form.get("username") or ""), str(form.get("password") or "")
     staff = staff_of(request)
-    user = await staff.authenticate(username.strip(), password) if username and password else None
+    try:
+        user = await staff.authenticate(username.strip(), password) if username and password else None
+    except LoginLocked:
+        return back("/console/login", lang=locale, next=target, msg="login_locked")
     if user is None:
         return back("/console/login", lang=locale, next=target, msg="login_failed")
     session_id, _session = await staff.open_session(user, locale)

@@ -17,6 +17,8 @@ _PAIRS: dict[str, tuple[str, str]] = {
     # login
     "login": ("登录", "Log in"), "username": ("用户名", "User name"), "password": ("密码", "Password"),
     "login_failed": ("用户名或密码错误。", "Wrong user name or password."),
+    "login_locked": ("登录失败次数过多，该用户名已暂时锁定，请稍后再试。",
+                     "Too many failed logins: this user name is locked for a while; please try again later."),
     "session_ended": ("会话已过期，请重新登录。", "Your session ended; please log in again."),
     "logged_out": ("您已安全退出。", "You are logged out."),
     # queue

@@ -7,9 +7,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Row, delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from intake_core.storage.tables import canned_responses, console_sessions, users
+from intake_core.storage.tables import canned_responses, console_sessions, login_failures, users
 
 
 class StaffRepository:
@@ -29,6 +30,27 @@ class StaffRepository:
     async def update_user(self, username: str, **values: Any) -> bool:
         outcome = await self.connection.execute(update(users).where(users.c.username == username).values(**values))
         return outcome.rowcount == 1
+
+    # -- failed logins -------------------------------------------------------------------------
+    async def login_failures(self, name_digest: str, lock: bool = False) -> Row[Any] | None:
+        query = select(login_failures).where(login_failures.c.name_digest == name_digest)
+        if lock and self.connection.dialect.name == "postgresql":
+            query = query.with_for_update()
+        return (await self.connection.execute(query)).first()
+
+    async def start_login_failures(self, name_digest: str, at: datetime) -> None:
+        """Makes sure the row exists (concurrent first failures meet on it)."""
+        insert = postgresql.insert if self.connection.dialect.name == "postgresql" else sqlite.insert
+        await self.connection.execute(insert(login_failures).values(
+            name_digest=name_digest, failures=0, first_failed_at=at).on_conflict_do_nothing(
+            index_elements=["name_digest"]))
+
+    async def set_login_failures(self, name_digest: str, **values: Any) -> None:
+        await self.connection.execute(
+            update(login_failures).where(login_failures.c.name_digest == name_digest).values(**values))
+
+    async def clear_login_failures(self, name_digest: str) -> None:
+        await self.connection.execute(delete(login_failures).where(login_failures.c.name_digest == name_digest))
 
     # -- sessions ------------------------------------------------------------------------------
     async def add_session(self, values: dict[str, Any]) -> None:

@@ -340,6 +340,14 @@ console_sessions = Table(  # server-side console sessions; only the SHA-256 of t
     Column("expires_at", UtcDateTime, nullable=False),
 )
 
+login_failures = Table(  # failed console logins per user name, known or not, for the lockout
+    "login_failures", metadata,
+    Column("name_digest", String(64), primary_key=True),  # SHA-256 of the name typed: any length, any text
+    Column("failures", Integer, nullable=False),
+    Column("first_failed_at", UtcDateTime, nullable=False),
+    Column("locked_until", UtcDateTime),
+)
+
 canned_responses = Table(  # replies agents insert with one click, managed by admins
     "canned_responses", metadata,
     Column("id", Id, primary_key=True, autoincrement=True),

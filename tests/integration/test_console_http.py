@@ -151,3 +151,18 @@ async def test_a_live_conversation_is_a_chat_view_with_reply_and_hand_back(
     assert lines[-1]["text"] == "您好，<b>我是小安</b>"
     handed = await console.post(f"{live_url}/hand-back", data={"csrf": csrf_of(page.text)})
     assert handed.headers["location"].startswith("/console/queue")
+
+
+async def test_repeated_wrong_passwords_lock_the_name_with_a_clear_message(console: httpx.AsyncClient) -> None:
+    async def attempt(password: str) -> httpx.Response:
+        page = await console.get("/console/login")
+        token = re.search(r'name="login_token" value="([^"]+)"', page.text)
+        assert token
+        return await console.post("/console/login", data={"username": "ann", "password": password,
+                                                           "login_token": token.group(1)})
+
+    for _ in range(5):
+        assert "msg=login_failed" in (await attempt("nope")).headers["location"]
+    locked = await attempt("password-ann")  # the right password, too late
+    assert "msg=login_locked" in locked.headers["location"] and "intake_console" not in locked.cookies
+    assert "暂时锁定" in (await console.get(locked.headers["location"])).text
