@@ -7,9 +7,10 @@ import binascii
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from channels.rate_limit import rate_limited
 from intake_core.errors import ValidationFailed
 from intake_core.evidence_store import FileEvidenceStore
 from intake_core.model import EvidenceItem, IntakeDraft, Kind, ReporterIdentity, TargetType
@@ -118,7 +119,8 @@ async def _store_evidence(store: FileEvidenceStore, uploads: list[EvidenceUpload
 
 
 @router.post("/cases", status_code=201, response_model=RegistrationOut,
-             responses={400: {"description": "Invalid submission (problem+json)"}})
+             responses={400: {"description": "Invalid submission (problem+json)"}},
+             dependencies=[Depends(rate_limited("submit"))])
 async def submit_case(body: CaseSubmission, request: Request, response: Response,
                       idempotency_key: Annotated[str | None, Header(max_length=200)] = None) -> RegistrationOut:
     """File a case. Repeating a request with the same `Idempotency-Key` returns the first registration."""

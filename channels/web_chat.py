@@ -7,10 +7,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, ConfigDict, Field
 
+from channels.rate_limit import rate_limited
 from intake_core.conversation_service import ConversationService
 from intake_core.messages import InboundMessage, Reply
 
@@ -44,7 +45,8 @@ class WebReplies(BaseModel):
     replies: list[ReplyOut]
 
 
-@router.post("/api/v1/web/messages", response_model=WebReplies, response_model_exclude_none=True)
+@router.post("/api/v1/web/messages", response_model=WebReplies, response_model_exclude_none=True,
+             dependencies=[Depends(rate_limited("chat"))])
 async def post_message(body: WebMessage, request: Request) -> WebReplies:
     """Send one message of a web chat conversation and receive the replies."""
     conversations: ConversationService = request.app.state.conversations

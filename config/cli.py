@@ -80,7 +80,8 @@ def serve(host: str | None, port: int | None, upgrade: bool) -> None:
         upgrade_schema(settings.database_url)
     app = create_app(build_container(settings))
     uvicorn.run(app, host=host or settings.http_host, port=port or settings.http_port,
-                log_config=None, access_log=False, proxy_headers=True)
+                log_config=None, access_log=False, proxy_headers=True,
+                forwarded_allow_ips=settings.trusted_proxies)
 
 
 @main.command(help="Run the SMTP complaint mailbox alone (no HTTP) until Ctrl-C.")

@@ -21,7 +21,9 @@ WHY = {400: "Invalid request", 401: "Missing or wrong credentials", 403: "Not al
        503: "Storage unavailable; retry later"}
 # Errors routes give on purpose, by path prefix (the longest matching prefix wins).
 BY_PREFIX: dict[str, tuple[int, ...]] = {
+    "/api/v1/cases": (429,),  # per-client submission limit
     "/api/v1/cases/": (403, 404, 429),
+    "/api/v1/web/messages": (429,),
     "/api/v1/agent/": (401, 404, 409),
     "/webhooks/telegram": (401, 404),
     "/webhooks/twilio/": (403, 404),

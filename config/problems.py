@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -14,6 +15,7 @@ from intake_core.errors import (
     CaseNotFound,
     IntakeError,
     LoginLocked,
+    RateLimited,
     ReceiptLocked,
     ReceiptRejected,
     ReviewerConflict,
@@ -32,6 +34,7 @@ STATUS_OF: dict[type[IntakeError], int] = {
     ReceiptRejected: 403,
     ReceiptLocked: 429,
     LoginLocked: 429,
+    RateLimited: 429,
     TransitionNotAllowed: 409,
     StorageUnavailable: 503,
     WorkItemNotFound: 404,
@@ -59,7 +62,11 @@ async def _intake_error(request: Request, error: Exception) -> JSONResponse:
     status = _status_of(error)
     log.info("request refused", extra={"path": request.url.path, "status": status, "problem": error.code})
     extra = {"field": error.field} if error.field else {}
-    return problem(status, error.code.replace("_", " "), error.detail, f"urn:intake:problem:{error.code}", **extra)
+    response = problem(status, error.code.replace("_", " "), error.detail, f"urn:intake:problem:{error.code}",
+                       **extra)
+    if isinstance(error, RateLimited):
+        response.headers["Retry-After"] = str(max(1, math.ceil(error.retry_after)))
+    return response
 
 
 async def _validation_error(request: Request, error: Exception) -> JSONResponse:

@@ -57,6 +57,12 @@ class Settings(BaseSettings):
                                                        "goes back to the bot, with a message")
     live_response_minutes: int = Field(10, description="How soon a \"talk to a person\" request is due; "
                                                        "it sorts the request among the cases")
+    submit_rate_per_minute: int = Field(20, ge=0, description="Case submissions (POST /api/v1/cases) one client "
+                                                              "address may make per minute; 0 = no limit")
+    chat_rate_per_minute: int = Field(120, ge=0, description="Web chat messages one client address may send "
+                                                             "per minute; 0 = no limit")
+    trusted_proxies: str = Field("127.0.0.1", description="Addresses of reverse proxies whose X-Forwarded-For "
+                                                          "names the client (comma-separated, or *)")
     queue_keep_hours: int = Field(72, ge=1, description="Handoff queue entries every pool has acknowledged, and "
                                                         "published outbox rows, are removed after this")
     minutes_per_live_request: int = Field(5, description="Expected wait told to a citizen, per conversation "

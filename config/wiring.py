@@ -11,6 +11,7 @@ from redis.asyncio import Redis
 from channels.mail.channel import build_mailbox
 from channels.mail.mailbox import Mailbox, MailboxConfig
 from channels.mail.sender import MailOutbound, RelayConfig
+from channels.rate_limit import InProcessLimiter
 from channels.telegram.channel import TelegramChannel
 from channels.twilio import TwilioChannel
 from channels.web_chat import WebChatOutbound
@@ -24,6 +25,7 @@ from handoff.in_process_queue import InProcessQueue
 from handoff.outbox_relay import OutboxRelay
 from handoff.queue_trimmer import QueueTrimmer
 from handoff.redis_locks import RedisConversationLocks
+from handoff.redis_rate_limit import RedisLimiter
 from handoff.redis_streams_queue import RedisStreamsQueue
 from handoff.reply_sender import ReplySender
 from handoff.sla_worker import SlaMonitorWorker
@@ -34,7 +36,15 @@ from intake_core.crypto import IdentityOpener, IdentitySealer, KeyMaterial, load
 from intake_core.desk import AgentDesk, DeskPolicy
 from intake_core.evidence_store import FileEvidenceStore
 from intake_core.locks import InProcessLocks
-from intake_core.ports import Clock, ConversationLocks, Dialogue, HandoffQueue, Outbound, SystemClock
+from intake_core.ports import (
+    Clock,
+    ConversationLocks,
+    Dialogue,
+    HandoffQueue,
+    Outbound,
+    RequestLimiter,
+    SystemClock,
+)
 from intake_core.priority import PriorityRules
 from intake_core.review import ReviewService
 from intake_core.service import IntakeService, ReceiptPolicy
@@ -189,6 +199,13 @@ def build_mailbox_for(container: Container, host: str | None = None, port: int |
                                        timeout_seconds=settings.smtp_timeout_seconds,
                                        tls_cert=settings.smtp_tls_cert, tls_key=settings.smtp_tls_key),
                          settings.mail_rate_per_hour)
+
+
+def build_limiter(settings: Settings) -> RequestLimiter:
+    """Shared by every replica through Redis when there is one, else this process's own counts."""
+    if settings.redis_url:
+        return RedisLimiter(Redis.from_url(settings.redis_url, socket_connect_timeout=1.0, socket_timeout=1.0))
+    return InProcessLimiter()
 
 
 def build_locks(settings: Settings) -> ConversationLocks:

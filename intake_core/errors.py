@@ -50,6 +50,16 @@ class LoginLocked(IntakeError):
         self.until = until
 
 
+class RateLimited(IntakeError):
+    """This client sent more requests of this kind than the limit allows; it may try again later."""
+
+    code = "rate_limited"
+
+    def __init__(self, retry_after: float) -> None:
+        super().__init__("too many requests from this client; try again later")
+        self.retry_after = retry_after
+
+
 class TransitionNotAllowed(IntakeError):
     code = "transition_not_allowed"
 

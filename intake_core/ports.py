@@ -118,6 +118,14 @@ class HandoffQueue(Protocol):
     async def close(self) -> None: ...
 
 
+class RequestLimiter(Protocol):
+    """Counts the requests of each client per kind of request within a fixed window."""
+
+    async def allow(self, scope: str, client: str, limit: int) -> float | None:
+        """None when the request may go ahead, else the seconds until the client may try again."""
+        ...
+
+
 class DeliveryDeferred(Exception):
     """The channel cannot take the message now (rate limit, 5xx, network); the sender retries later.
     `retry_after` is the channel's own hint in seconds, when it gave one."""

@@ -43,6 +43,8 @@ class Service:
             "INTAKE_LOG_LEVEL": "WARNING", "INTAKE_PUBLIC_URL": PUBLIC_URL,
             "INTAKE_TELEGRAM_TOKEN": TOKEN, "INTAKE_TELEGRAM_WEBHOOK_SECRET": TELEGRAM_SECRET,
             "INTAKE_TELEGRAM_API_BASE": bot_api, "INTAKE_TELEGRAM_SEND_RATE": "1000",
+            # The load stands for many citizens but comes from one address.
+            "INTAKE_SUBMIT_RATE_PER_MINUTE": "0", "INTAKE_CHAT_RATE_PER_MINUTE": "0",
             "INTAKE_TWILIO_ACCOUNT_SID": ACCOUNT_SID, "INTAKE_TWILIO_AUTH_TOKEN": AUTH_TOKEN,
             "INTAKE_TWILIO_FROM_NUMBER": FROM_NUMBER, "INTAKE_TWILIO_API_BASE": twilio_api})
         self.process: asyncio.subprocess.Process | None = None

@@ -90,7 +90,9 @@ class AppWithContainer:
             await self.app(scope, receive, send)
             return
         await receive()  # lifespan.startup
-        self.container = await migrated_container(settings_for(self.var_dir), FixedClock())
+        # Without per-client limits: every generated request reaches the handlers it is meant to test.
+        settings = settings_for(self.var_dir, submit_rate_per_minute=0, chat_rate_per_minute=0)
+        self.container = await migrated_container(settings, FixedClock())
         self.token = await self.container.staff_tokens.issue("fuzzer", {"agent", "supervisor"})
         self.app = create_app(self.container)
         await send({"type": "lifespan.startup.complete"})

@@ -143,3 +143,19 @@ async def test_readyz_fails_when_the_database_is_gone(tmp_path: Path, clock: Fix
         filed = await http.post("/api/v1/cases", json=FRAUD)
     assert ready.status_code == 503 and ready.headers["content-type"] == PROBLEM
     assert filed.status_code == 503 and filed.headers["Retry-After"]
+
+
+async def test_a_flood_from_one_address_gets_429_and_stores_nothing_more(container: Container) -> None:
+    container.settings.submit_rate_per_minute = 3
+    app = create_app(container)
+    flooding = httpx.ASGITransport(app=app, client=("198.51.100.7", 40000))
+    someone_else = httpx.ASGITransport(app=app, client=("203.0.113.9", 40000))
+    async with httpx.AsyncClient(transport=flooding, base_url="http://intake.test") as flood, \
+            httpx.AsyncClient(transport=someone_else, base_url="http://intake.test") as citizen:
+        answers = [await flood.post("/api/v1/cases", json=FRAUD) for _ in range(5)]
+        assert [a.status_code for a in answers] == [201, 201, 201, 429, 429]
+        refused = answers[3]
+        assert refused.headers["content-type"] == PROBLEM and 1 <= int(refused.headers["retry-after"]) <= 60
+        assert refused.json()["type"] == "urn:intake:problem:rate_limited"
+        assert (await citizen.post("/api/v1/cases", json=FRAUD)).status_code == 201
+    assert await case_count(container) == 4

@@ -92,3 +92,12 @@ async def test_malformed_requests_are_problems(client: httpx.AsyncClient, body: 
 async def test_the_chat_page_is_served(client: httpx.AsyncClient) -> None:
     page = await client.get("/chat")
     assert page.status_code == 200 and "/api/v1/web/messages" in page.text and "textContent" in page.text
+
+
+async def test_a_flood_of_chat_messages_from_one_address_gets_429(sqlite_container: Container) -> None:
+    sqlite_container.settings.chat_rate_per_minute = 2
+    transport = httpx.ASGITransport(app=create_app(sqlite_container), client=("198.51.100.7", 40000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://intake.test") as flood:
+        answers = [await flood.post("/api/v1/web/messages", json={"text": "我要举报"}) for _ in range(3)]
+    assert [a.status_code for a in answers] == [200, 200, 429]
+    assert "retry-after" in answers[2].headers
