@@ -16,7 +16,7 @@ from channels.twilio import router as twilio_router
 from config.metrics import measure, metrics_response
 from config.openapi import document_problems
 from config.problems import install_problem_handlers, problem
-from config.wiring import Container, build_limiter, build_mailbox_for
+from config.wiring import Container, build_mailbox_for
 from handoff import agent_api
 from handoff.console import router as console_router
 from intake_core.case_handling import CaseHandling
@@ -51,7 +51,7 @@ def create_app(container: Container) -> FastAPI:
     app.state.telegram = container.telegram
     app.state.taxonomy = container.taxonomy
     app.state.staff = StaffDirectory(container.database, container.service.clock)
-    app.state.limiter = build_limiter(container.settings)
+    app.state.limiter = container.limiter
     app.state.rate_limits = {"submit": container.settings.submit_rate_per_minute,
                              "chat": container.settings.chat_rate_per_minute}
     # Client addresses are counted under a keyed digest, never kept in the clear.

@@ -84,6 +84,9 @@ class Settings(BaseSettings):
     smtp_relay_starttls: bool = Field(True, description="Use STARTTLS with the relay")
     mail_from: str = Field("complaints@localhost", description="From address of replies; its domain "
                                                                "names our Message-IDs")
+    mail_senders_per_minute: int = Field(30, ge=0, description="Emails one envelope sender may deliver per "
+                                                               "minute; more get 450 4.7.1 and the sending "
+                                                               "server retries later; 0 = no limit")
     mail_rate_per_hour: int = Field(10, description="Automatic replies per sender and hour; later "
                                                     "messages are stored but not answered")
     stats_min_cell: int = Field(5, ge=1, description="Public statistics: counts below this (and rates or "

@@ -76,6 +76,7 @@ class Container:
     sla_worker: SlaMonitorWorker
     evidence_store: FileEvidenceStore
     trimmer: QueueTrimmer
+    limiter: RequestLimiter
     outbounds: dict[str, Outbound] = field(default_factory=dict)
     telegram: TelegramChannel | None = None
     twilio: TwilioChannel | None = None
@@ -157,7 +158,8 @@ def build_container(settings: Settings | None = None, clock: Clock | None = None
                           FileEvidenceStore(settings.resolved_evidence_dir,
                                             max_bytes=service.limits.evidence_max_bytes),
                           QueueTrimmer(queue, database, pools_by_topic(),
-                                       timedelta(hours=settings.queue_keep_hours), service.clock))
+                                       timedelta(hours=settings.queue_keep_hours), service.clock),
+                          build_limiter(settings))
     container.outbounds["web"] = WebChatOutbound()
     container.outbounds["email"] = container.mail_outbound = build_mail_outbound(settings)
     if settings.telegram_token:
@@ -197,8 +199,9 @@ def build_mailbox_for(container: Container, host: str | None = None, port: int |
                                        max_message_bytes=settings.smtp_max_message_bytes,
                                        max_recipients=settings.smtp_max_recipients,
                                        timeout_seconds=settings.smtp_timeout_seconds,
-                                       tls_cert=settings.smtp_tls_cert, tls_key=settings.smtp_tls_key),
-                         settings.mail_rate_per_hour)
+                                       tls_cert=settings.smtp_tls_cert, tls_key=settings.smtp_tls_key,
+                                       senders_per_minute=settings.mail_senders_per_minute),
+                         settings.mail_rate_per_hour, container.limiter)
 
 
 def build_limiter(settings: Settings) -> RequestLimiter:

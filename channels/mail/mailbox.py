@@ -21,6 +21,7 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 from channels.mail.intake import MailIntake
 from channels.mail.mime import MailRejected
 from intake_core.errors import StorageUnavailable
+from intake_core.ports import RequestLimiter
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +39,7 @@ class MailboxConfig:
     tls_cert: Path | None = None
     tls_key: Path | None = None
     hostname: str | None = None  # greeting name; default: the machine's FQDN
+    senders_per_minute: int = 0  # emails one envelope sender may deliver per minute; 0 = no limit
     accepted: frozenset[str] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -47,11 +49,25 @@ class MailboxConfig:
 class MailboxHandler:
     """aiosmtpd handler hooks: recipients, then the whole message."""
 
-    def __init__(self, intake: MailIntake, config: MailboxConfig) -> None:
+    def __init__(self, intake: MailIntake, config: MailboxConfig, limiter: RequestLimiter | None = None) -> None:
         self.intake = intake
         self.config = config
+        self.limiter = limiter
         self.accepted = 0
         self.refused = 0
+
+    async def handle_MAIL(self, server: SMTP, session: Session, envelope: Envelope, address: str,
+                          mail_options: list[str]) -> str:
+        if self.limiter is not None and self.config.senders_per_minute > 0:
+            sender = self.intake.conversations.sender_digest("email", address.strip().lower())
+            if await self.limiter.allow("mail", sender, self.config.senders_per_minute) is not None:
+                self.refused += 1
+                log.info("email sender over its rate, asked to retry later")
+                # A temporary refusal: the sending server keeps the message and tries again later.
+                return "450 4.7.1 Too many messages from this sender, please try again later"
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
 
     async def handle_RCPT(self, server: SMTP, session: Session, envelope: Envelope, address: str,
                           rcpt_options: list[str]) -> str:
@@ -91,9 +107,9 @@ class MailboxHandler:
 class Mailbox:
     """Listens on the running loop; `start()` returns once the port is bound."""
 
-    def __init__(self, intake: MailIntake, config: MailboxConfig) -> None:
+    def __init__(self, intake: MailIntake, config: MailboxConfig, limiter: RequestLimiter | None = None) -> None:
         self.config = config
-        self.handler = MailboxHandler(intake, config)
+        self.handler = MailboxHandler(intake, config, limiter)
         self.intake = intake
         self._server: asyncio.Server | None = None
         self._hostname = config.hostname or "localhost"

@@ -69,6 +69,7 @@ async def intake_server(var_dir: Path, **settings: str) -> AsyncIterator[str]:
            "INTAKE_SMTP_PORT": str(free_port()),
            # The load stands for many citizens but comes from one address.
            "INTAKE_SUBMIT_RATE_PER_MINUTE": "0", "INTAKE_CHAT_RATE_PER_MINUTE": "0",
+           "INTAKE_MAIL_SENDERS_PER_MINUTE": "0",
            **{f"INTAKE_{key.upper()}": value for key, value in settings.items()}}
     env.pop("INTAKE_DATABASE_URL", None)
     base = f"http://127.0.0.1:{port}"

@@ -45,6 +45,7 @@ class Service:
             "INTAKE_TELEGRAM_API_BASE": bot_api, "INTAKE_TELEGRAM_SEND_RATE": "1000",
             # The load stands for many citizens but comes from one address.
             "INTAKE_SUBMIT_RATE_PER_MINUTE": "0", "INTAKE_CHAT_RATE_PER_MINUTE": "0",
+            "INTAKE_MAIL_SENDERS_PER_MINUTE": "0",
             "INTAKE_TWILIO_ACCOUNT_SID": ACCOUNT_SID, "INTAKE_TWILIO_AUTH_TOKEN": AUTH_TOKEN,
             "INTAKE_TWILIO_FROM_NUMBER": FROM_NUMBER, "INTAKE_TWILIO_API_BASE": twilio_api})
         self.process: asyncio.subprocess.Process | None = None

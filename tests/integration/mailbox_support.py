@@ -77,7 +77,8 @@ async def mail_rig(container: Container, evidence_dir: Path | None = None, **con
     options.update(config)
     container.outbounds["email"] = outbound
     mailbox = build_mailbox(container.conversations, outbound,
-                            evidence_dir or container.settings.resolved_evidence_dir, MailboxConfig(**options))
+                            evidence_dir or container.settings.resolved_evidence_dir, MailboxConfig(**options),
+                            limiter=container.limiter)
     await mailbox.start()
     try:
         yield MailRig(mailbox, relay, outbound, container)

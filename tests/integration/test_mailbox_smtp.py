@@ -196,3 +196,15 @@ async def test_relay_answers_map_to_the_port_errors(answer: str, expected: type[
         await closed.send(f"email:{CITIZEN}", [Reply("您好")], {})
     with pytest.raises(Undeliverable):
         await closed.send("telegram:123", [Reply("您好")], {})
+
+
+async def test_a_sender_over_its_rate_is_asked_to_retry_later_and_nothing_is_stored(
+        sqlite_container: Container) -> None:
+    async with mail_rig(sqlite_container, senders_per_minute=2) as rig:
+        outcomes = [await asyncio.to_thread(smtplib_send, rig.port, compose(f"{COMPLAINT[0]} {n}", COMPLAINT[1]))
+                    for n in range(3)]
+        assert outcomes[:2] == [{}, {}]
+        assert isinstance(outcomes[2], smtplib.SMTPSenderRefused) and outcomes[2].smtp_code == 450
+        assert await transcript_lines(sqlite_container, "in") == 2
+        other = compose(COMPLAINT[0], COMPLAINT[1], sender="li.na@example.com")
+        assert await asyncio.to_thread(smtplib_send, rig.port, other, "li.na@example.com") == {}
