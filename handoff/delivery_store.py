@@ -9,10 +9,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Row, and_, delete, func, select, text, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from intake_core.ports import ClaimedEntry, DeadLetter
+from intake_core.storage.inserts import insert_skipping_duplicates
 from intake_core.storage.tables import handoff_deliveries, handoff_entries, handoff_pools, outbox
 
 # Any constant works: it only has to be the same for every publisher of this database.
@@ -26,7 +26,6 @@ class DeliveryStore:
     def __init__(self, connection: AsyncConnection) -> None:
         self.connection = connection
         self._postgres = connection.dialect.name == "postgresql"
-        self._insert = postgresql.insert if self._postgres else sqlite.insert
 
     # -- publishing ----------------------------------------------------------------------------
     async def serialize_publishers(self) -> None:
@@ -41,15 +40,15 @@ class DeliveryStore:
 
     async def add_entry(self, outbox_id: int, topic: str, at: datetime) -> bool:
         """False when the outbox row was published before."""
-        statement = self._insert(handoff_entries).values(outbox_id=outbox_id, topic=topic, published_at=at)
-        result = await self.connection.execute(statement.on_conflict_do_nothing(index_elements=["outbox_id"]))
+        statement = insert_skipping_duplicates(self.connection, handoff_entries, ["outbox_id"])
+        result = await self.connection.execute(statement, {"outbox_id": outbox_id, "topic": topic, "published_at": at})
         return result.rowcount == 1
 
     # -- pools ---------------------------------------------------------------------------------
     async def lock_pool(self, topic: str, pool: str) -> int:
         """The pool's position, locked until the transaction ends, so claims of one pool take turns."""
-        create = self._insert(handoff_pools).values(topic=topic, pool=pool, last_seq=0)
-        await self.connection.execute(create.on_conflict_do_nothing(index_elements=["topic", "pool"]))
+        create = insert_skipping_duplicates(self.connection, handoff_pools, ["topic", "pool"])
+        await self.connection.execute(create, {"topic": topic, "pool": pool, "last_seq": 0})
         query = select(handoff_pools.c.last_seq).where(
             handoff_pools.c.topic == topic, handoff_pools.c.pool == pool).with_for_update()
         return int((await self.connection.execute(query)).scalar_one())

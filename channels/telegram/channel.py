@@ -20,6 +20,7 @@ from channels.telegram.media import EvidenceFetcher
 from channels.telegram.outbound import TelegramOutbound
 from channels.telegram.polling_retry import RetryWhilePolling
 from channels.telegram.rate_limit import SendLimiter
+from channels.telegram.response_types import RESPONSE_TYPES
 from intake_core.conversation_service import ConversationService
 from intake_core.evidence_store import FileEvidenceStore
 
@@ -38,6 +39,7 @@ class TelegramChannel:
         api = TelegramAPIServer.from_base(api_base) if api_base else None
         session = AiohttpSession(api=api) if api else AiohttpSession()
         self.bot = Bot(token, session=session)
+        self.response_types = RESPONSE_TYPES  # see response_types: held for as long as the bot lives
         self.webhook_secret = webhook_secret
         self.limiter = SendLimiter(send_rate_per_second, per_chat_per_second, per_chat_burst)
         self.outbound = TelegramOutbound(self.bot, self.limiter, max_attempts=max_send_attempts,

@@ -7,9 +7,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Row, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from intake_core.storage.inserts import insert_skipping_duplicates
 from intake_core.storage.tables import conversations, inbound_keys, transcript
 
 
@@ -37,12 +37,12 @@ class TranscriptLine:
 class ConversationRepository:
     def __init__(self, connection: AsyncConnection) -> None:
         self.connection = connection
-        self._insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
 
     async def claim_inbound(self, key: str, conversation_key: str, at: datetime) -> bool:
         """True the first time a channel message id is seen; False for every redelivery."""
-        statement = self._insert(inbound_keys).values(key=key, conversation_key=conversation_key, received_at=at)
-        outcome = await self.connection.execute(statement.on_conflict_do_nothing(index_elements=["key"]))
+        statement = insert_skipping_duplicates(self.connection, inbound_keys, ["key"])
+        outcome = await self.connection.execute(statement, {"key": key, "conversation_key": conversation_key,
+                                                            "received_at": at})
         return outcome.rowcount == 1
 
     async def get(self, key: str, for_update: bool = False) -> ConversationRecord | None:
@@ -54,11 +54,10 @@ class ConversationRepository:
                                   row.sender_digest, row.contact_route, row.updated_at, row.agent_active_at)
 
     async def create(self, record: ConversationRecord, at: datetime) -> None:
-        statement = self._insert(conversations).values(
-            key=record.key, channel=record.channel, locale=record.locale, state=record.state,
-            held_by=record.held_by, sender_digest=record.sender_digest, contact_route=record.contact_route,
-            started_at=at, updated_at=at)
-        await self.connection.execute(statement.on_conflict_do_nothing(index_elements=["key"]))
+        await self.connection.execute(insert_skipping_duplicates(self.connection, conversations, ["key"]), {
+            "key": record.key, "channel": record.channel, "locale": record.locale, "state": record.state,
+            "held_by": record.held_by, "sender_digest": record.sender_digest, "contact_route": record.contact_route,
+            "started_at": at, "updated_at": at})
 
     async def save(self, key: str, at: datetime, **values: Any) -> None:
         await self.connection.execute(

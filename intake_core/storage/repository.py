@@ -14,6 +14,7 @@ from intake_core.audit import AuditEntry
 from intake_core.model import EvidenceItem
 from intake_core.storage.conversation_repository import ConversationRepository
 from intake_core.storage.desk_repository import DeskRepository
+from intake_core.storage.inserts import insert_skipping_duplicates
 from intake_core.storage.tables import (
     audit_heads,
     audit_log,
@@ -45,8 +46,9 @@ class Repository:
 
     async def remember_result(self, key: str, scope: str, result: dict[str, Any], at: datetime) -> bool:
         """False when another transaction already remembered this key."""
-        statement = self._insert(idempotency_keys).values(key=key, scope=scope, result=result, created_at=at)
-        outcome = await self.connection.execute(statement.on_conflict_do_nothing(index_elements=["key"]))
+        statement = insert_skipping_duplicates(self.connection, idempotency_keys, ["key"])
+        outcome = await self.connection.execute(statement, {"key": key, "scope": scope, "result": result,
+                                                            "created_at": at})
         return outcome.rowcount == 1
 
     # -- clusters ------------------------------------------------------------------------------

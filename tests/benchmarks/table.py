@@ -33,6 +33,11 @@ def pick(data: dict[str, Any], dotted: str) -> float | None:
     return float(value) if isinstance(value, int | float) else None
 
 
+def _ms(value: float | None) -> str:
+    """Latency column: "-" where the benchmark measures throughput only."""
+    return "-" if value is None else f"{value:.1f}"
+
+
 def main() -> None:
     rows = []
     print(f"{'path':<32}{'ours/s':>10}{'bare/s':>10}{'ratio':>8}{'goal':>7}{'p50 ms':>9}{'p99 ms':>9}")
@@ -46,7 +51,7 @@ def main() -> None:
         rows.append({"path": label, "per_s": ours, "bare_per_s": bare, "ratio": ratio, "goal": goal,
                      "p50_ms": p50, "p99_ms": p99})
         print(f"{label:<32}{ours:>10.0f}{bare:>10.0f}{ratio:>8.2f}{goal if goal else '-':>7}"
-              f"{p50 if p50 is not None else float('nan'):>9.1f}{p99 if p99 is not None else float('nan'):>9.1f}")
+              f"{_ms(p50):>9}{_ms(p99):>9}")
     dialogue, memory, latency = read("dialogue.json"), read("memory.json"), read("latency.json")
     if latency:
         print(f"latency at 50 % of peak (web chat, {latency['paced_per_s']:.0f} req/s): "
