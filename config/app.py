@@ -5,15 +5,15 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from aiogram.exceptions import TelegramAPIError, TelegramNetworkError
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI, Response
 
 from channels import case_api, open311, stats_page, telegram, web_chat
 from channels.twilio import router as twilio_router
-from config.metrics import measure, metrics_response
+from config.metrics import HttpSurface, metrics_response
 from config.openapi import document_problems
 from config.problems import install_problem_handlers, problem
 from config.wiring import Container, build_mailbox_for
@@ -70,14 +70,7 @@ def create_app(container: Container) -> FastAPI:
                                               agency_responsible=settings.open311_agency_responsible)
     install_problem_handlers(app)
     document_problems(app)
-    limit = container.settings.request_max_bytes
-
-    @app.middleware("http")
-    async def body_limit(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        length = request.headers.get("content-length")
-        if length is not None and (not length.isdigit() or int(length) > limit):
-            return problem(413, "request too large", f"request bodies are limited to {limit} bytes")
-        return await measure(request, call_next)
+    app.add_middleware(HttpSurface, max_bytes=container.settings.request_max_bytes)
 
     @app.get("/healthz", tags=["operations"])
     async def healthz() -> dict[str, str]:

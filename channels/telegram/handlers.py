@@ -164,6 +164,7 @@ def build_router(handlers: TelegramHandlers) -> Router:
 
 
 def build_dispatcher(handlers: TelegramHandlers) -> Dispatcher:
-    dispatcher = Dispatcher(name="telegram-intake")
+    # No aiogram FSM: the conversation state lives in the intake core, shared by every channel.
+    dispatcher = Dispatcher(name="telegram-intake", disable_fsm=True)
     dispatcher.include_router(build_router(handlers))
     return dispatcher
