@@ -54,7 +54,7 @@ class TelegramOutbound:
 
     async def deliver(self, chat_id: int, replies: Sequence[Reply]) -> None:
         """Every reply in order; long texts in parts, the buttons under the last part."""
-        for reply in replies:
+        for reply in merged(replies):
             parts = split_text(reply.text)
             keyboard = inline_keyboard(reply.buttons)
             if not parts and keyboard is not None:
@@ -94,6 +94,23 @@ class TelegramOutbound:
                          extra={"error": type(error).__name__, "attempt": attempt, "delay": delay})
                 await self._sleep(delay)
         raise DeliveryDeferred("telegram unavailable")  # not reached: the loop returns or raises
+
+
+def merged(replies: Sequence[Reply]) -> list[Reply]:
+    """The replies of one turn as few messages: texts run together until a reply with buttons, whose
+    keyboard ends the message. Telegram lets a bot send about one message a second to a chat, so three
+    replies as three messages would take the citizen three seconds to receive, and three notifications."""
+    messages: list[Reply] = []
+    texts: list[str] = []
+    for reply in replies:
+        if reply.text.strip():
+            texts.append(reply.text.strip())
+        if reply.buttons:
+            messages.append(Reply("\n\n".join(texts), reply.buttons))
+            texts = []
+    if texts:
+        messages.append(Reply("\n\n".join(texts)))
+    return messages
 
 
 def _unreachable(error: TelegramAPIError) -> bool:

@@ -153,9 +153,21 @@ async def test_replies_go_out_as_plain_text_with_buttons_under_the_last_part() -
     long = "\n".join(["一行很长的说明文字" * 20] * 40)
     await sender.send("telegram:42", [Reply(long, (Button("确认提交", "/affirm"),)), Reply("好")], {})
     messages = [m for m in session.requests if isinstance(m, SendMessage)]
-    assert len(messages) == 3 and "\n".join(m.text for m in messages[:2]) == long
+    assert len(messages) == 3 and "\n".join(m.text for m in messages[:2]) == long and messages[2].text == "好"
     assert all(m.chat_id == 42 and m.parse_mode is None for m in messages)
     assert messages[0].reply_markup is None and messages[1].reply_markup is not None
+
+
+async def test_the_replies_of_one_turn_go_out_as_few_messages_as_their_buttons_allow() -> None:
+    clock = Clock()
+    sender, session = outbound([], clock)
+    choice = (Button("是", "/affirm"), Button("否", "/deny"))
+    await sender.send("telegram:42", [Reply("已收到。"), Reply("请确认："), Reply("是否匿名？", choice),
+                                      Reply(""), Reply("受理编号 TS-1"), Reply("谢谢")], {})
+    messages = [m for m in session.requests if isinstance(m, SendMessage)]
+    assert [m.text for m in messages] == ["已收到。\n\n请确认：\n\n是否匿名？", "受理编号 TS-1\n\n谢谢"]
+    assert messages[0].reply_markup is not None and messages[1].reply_markup is None
+    assert clock.slept == []  # two messages fit the chat's burst: the citizen waits for nothing
 
 
 async def test_a_429_is_waited_out_for_as_long_as_telegram_asks() -> None:
