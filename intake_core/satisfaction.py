@@ -13,7 +13,7 @@ from intake_core.storage.repository import Repository
 from intake_core.storage.tables import ratings
 
 AWAITING_RATING = "_awaiting_rating"  # conversation state: the tracking number whose rating is asked
-_RATING = re.compile(r"^\s*([1-5])(?![0-9]|\.[0-9])\s*(?:分|星|stars?|/\s*5)?\s*[,，.。:：、\-—]*\s*(.*)$",
+_RATING = re.compile(r"^\s*([1-5])(?!\d|\.\d)\s*(?:分|星|stars?|/\s*5)?\s*[,，.。:：、\-—]*\s*(.*)$",
                      re.IGNORECASE | re.DOTALL)
 
 

@@ -163,15 +163,27 @@ def test_a_score_of_one_to_five_at_the_start_is_a_rating(score: int, unit: str, 
     assert parsed[1] is None or (parsed[1] == parsed[1].strip() and 0 < len(parsed[1]) <= 2000)
 
 
+# Half of the texts start (after some whitespace) with a digit of any kind, ASCII, full-width or other
+# scripts, often followed by another digit or a decimal point, so that both answers of the parser are
+# exercised, not only "no rating".
+_DIGITS = st.sampled_from([*"0123456789", *"０１２３４５６７８９", "٣", "²", "৫"])
+_LEADING_DIGIT = st.builds(lambda space, digit, after, rest: space + digit + after + rest,
+                           st.sampled_from(["", " ", "\n ", "\u3000"]), _DIGITS,
+                           st.one_of(st.just(""), _DIGITS, _DIGITS.map(lambda d: "." + d)), st.text(max_size=30))
+
+
 @QUICK
-@given(st.text())
-def test_ratings_are_only_ever_scores_written_at_the_start(text: str) -> None:
+@given(st.one_of(st.text(), _LEADING_DIGIT))
+def test_ratings_are_exactly_the_scores_of_one_to_five_written_at_the_start(text: str) -> None:
     parsed = parse_rating(text)
+    head = unicodedata.normalize("NFKC", text).lstrip()
+    # A digit of any script after the score makes it part of a longer number ("1٠" is ten, not one).
+    starts_with_score = head[:1] in {"1", "2", "3", "4", "5"} and not head[1:2].isdecimal() \
+        and not (head[1:2] == "." and head[2:3].isdecimal())
+    assert (parsed is not None) == starts_with_score
     if parsed is not None:
         score, comment = parsed
-        assert 1 <= score <= 5
-        head = unicodedata.normalize("NFKC", text).lstrip()
-        assert head.startswith(str(score)) and not head[1:2].isdigit()
+        assert 1 <= score <= 5 and head.startswith(str(score))
         assert comment is None or 0 < len(comment) <= 2000
 
 
