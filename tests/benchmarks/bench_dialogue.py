@@ -20,7 +20,7 @@ from dialogue.embedded_engine import EmbeddedEngine
 from dialogue.rasa_engine import RasaEngine
 from intake_core.messages import InboundMessage
 from intake_core.ports import Dialogue
-from tests.benchmarks.results import save
+from tests.benchmarks.results import percentile, save
 from tests.integration.conformance.runner import SCRIPTS
 
 
@@ -39,11 +39,6 @@ async def play_all(engine: Dialogue, rounds: int) -> list[float]:
                 latencies.append(time.perf_counter() - started)
                 state = turn.state
     return latencies
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
 async def run(rounds: int, with_rasa: bool, model: Path | None = None) -> dict[str, float]:

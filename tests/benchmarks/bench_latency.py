@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 
 from tests.benchmarks.http_load import intake_server, load
-from tests.benchmarks.results import save
+from tests.benchmarks.results import latency_ms, save
 
 RequestBuilder = Callable[[httpx.AsyncClient], httpx.Request]
 TEXTS = ["你好", "我要举报", "诈骗", "https://scam.example.cn/pay", "冒充客服骗取验证码", "昨天下午三点"]
@@ -56,8 +56,7 @@ async def measure(seconds: float) -> dict[str, float]:
             await load(service, [chat(n) for n in range(100)], 16)  # warm up
             peak = (await load(service, [chat(n) for n in range(100, 1300)], 16)).per_second
             latencies = await paced(service, peak / 2, seconds, 10_000)
-    return {"peak_per_s": peak, "paced_per_s": peak / 2, "requests": len(latencies),
-            "p50_ms": latencies[len(latencies) // 2] * 1000, "p99_ms": latencies[int(len(latencies) * 0.99)] * 1000}
+    return {"peak_per_s": peak, "paced_per_s": peak / 2, "requests": len(latencies), **latency_ms(latencies)}
 
 
 def main() -> None:

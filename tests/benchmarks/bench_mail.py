@@ -17,7 +17,7 @@ from pathlib import Path
 import aiosmtplib
 
 from tests.benchmarks.http_load import free_port, intake_server, serving
-from tests.benchmarks.results import save
+from tests.benchmarks.results import latency_ms, save
 
 MAILBOX = "complaints@localhost"
 BLOCK = 100
@@ -73,10 +73,8 @@ async def measure(total: int, concurrency: int) -> dict[str, float]:
                 refused += failed
                 spent_bare += (await send_all(discard_port, batch, concurrency))[0]
         outbox = len(list((Path(tmp) / "outbox").glob("*.eml")))
-    latencies.sort()
     return {"emails": total, "mailbox_per_s": total / spent_ours, "discard_per_s": total / spent_bare,
-            "ratio": spent_bare / spent_ours, "p50_ms": latencies[len(latencies) // 2] * 1000,
-            "p99_ms": latencies[int(len(latencies) * 0.99)] * 1000, "refused": refused, "replies_written": outbox}
+            "ratio": spent_bare / spent_ours, **latency_ms(latencies), "refused": refused, "replies_written": outbox}
 
 
 def main() -> None:

@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 import httpx
 from twilio.request_validator import RequestValidator
 
-from tests.benchmarks.http_load import LoadResult, bare_server, free_port, intake_server, load
+from tests.benchmarks.http_load import LoadResult, bare_server, free_port, intake_server, load, side_by_side
 from tests.benchmarks.results import save
 
 ACCOUNT_SID = "AC" + "0" * 32
@@ -59,12 +59,7 @@ async def measure(total: int, concurrency: int) -> dict[str, float]:
                 batch = sms_requests(public_url, first, min(BLOCK, total - first))
                 ours.append(await load(service, batch, concurrency))
                 bare.append(await load(plain, batch, concurrency))
-    ours_rate = sum(r.requests for r in ours) / sum(r.seconds for r in ours)
-    bare_rate = sum(r.requests for r in bare) / sum(r.seconds for r in bare)
-    latencies = sorted(x for r in ours for x in r.latencies)
-    return {"messages": total, "sms_per_s": ours_rate, "bare_per_s": bare_rate, "ratio": ours_rate / bare_rate,
-            "p50_ms": latencies[len(latencies) // 2] * 1000, "p99_ms": latencies[int(len(latencies) * 0.99)] * 1000,
-            "failures": sum(r.failures for r in ours)}
+    return {"messages": total, **side_by_side(ours, bare, "sms_per_s")}
 
 
 def main() -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.benchmarks.http_load import LoadResult, bare_server, intake_server, load
+from tests.benchmarks.http_load import LoadResult, bare_server, intake_server, load, side_by_side
 from tests.benchmarks.results import save
 from tests.fake_bot_api import TOKEN, FakeBotApi, UpdateBuilder
 
@@ -57,13 +57,7 @@ async def measure(total: int, concurrency: int) -> dict[str, float]:
                     ours.append(await load(service, webhook_requests(builder, first, count), concurrency))
                     bare.append(await load(plain, webhook_requests(builder, first, count), concurrency))
         sent = len(bot_api.sent)
-    ours_rate = sum(r.requests for r in ours) / sum(r.seconds for r in ours)
-    bare_rate = sum(r.requests for r in bare) / sum(r.seconds for r in bare)
-    latencies = [x for r in ours for x in r.latencies]
-    return {"updates": total, "webhook_per_s": ours_rate, "bare_per_s": bare_rate, "ratio": ours_rate / bare_rate,
-            "p50_ms": sorted(latencies)[len(latencies) // 2] * 1000,
-            "p99_ms": sorted(latencies)[int(len(latencies) * 0.99)] * 1000,
-            "failures": sum(r.failures for r in ours), "replies_sent": sent}
+    return {"updates": total, **side_by_side(ours, bare, "webhook_per_s"), "replies_sent": sent}
 
 
 def main() -> None:
